@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Installs the suite's npm dependencies and gives @tensorflow/tfjs-node a native
+# binding. The package's own install downloads libtensorflow; where that fails
+# (no network), this script builds the binding with node-gyp against the C
+# library and headers inside the tensorflow-cpu wheel from pip, cached under
+# ${XDG_CACHE_HOME:-~/.cache}/mials so a second setup does not extract it again.
+# Where both fail, the suite still runs on the wasm or cpu backend.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tf_version="2.21.0"
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/mials"
+tf_cache="$cache_root/libtensorflow-$tf_version"
+tfjs_node="$repo_root/node_modules/@tensorflow/tfjs-node"
+binding="$tfjs_node/lib/napi-v8/tfjs_binding.node"
+
+log() { echo "setup: $*" >&2; }
+
+install_npm_packages() {
+  cd "$repo_root"
+  if [[ -f package-lock.json ]]; then
+    npm ci --ignore-scripts --no-audit --no-fund
+  else
+    npm install --ignore-scripts --no-audit --no-fund
+  fi
+}
+
+binding_loads() {
+  [[ -f "$binding" ]] || return 1
+  (cd "$repo_root" && node -e "require('@tensorflow/tfjs-node')" >/dev/null 2>&1)
+}
+
+try_package_install() {
+  log "trying @tensorflow/tfjs-node's own install (downloads libtensorflow)"
+  (cd "$tfjs_node" && timeout 120 node scripts/install.js >/dev/null 2>&1) || return 1
+  binding_loads
+}
+
+extract_wheel_libraries() {
+  if [[ -f "$tf_cache/lib/libtensorflow_cc.so.2" && -f "$tf_cache/include/tensorflow/c/c_api.h" ]]; then
+    log "using cached TensorFlow $tf_version libraries in $tf_cache"
+    return 0
+  fi
+  local work
+  work="$(mktemp -d)"
+  log "downloading tensorflow-cpu==$tf_version with pip (about 275 MB)"
+  if ! python3 -m pip download --quiet --retries 1 --timeout 20 --no-deps -d "$work" "tensorflow-cpu==$tf_version"; then
+    python3 -m pip download --quiet --retries 1 --timeout 20 --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux_2_27_x86_64 -d "$work" "tensorflow-cpu==$tf_version"
+  fi
+  local wheel
+  wheel="$(ls "$work"/tensorflow_cpu-*.whl)"
+  log "extracting the C library and headers from $(basename "$wheel")"
+  unzip -q -o "$wheel" 'tensorflow/libtensorflow_cc.so.2' 'tensorflow/libtensorflow_framework.so.2' \
+    'tensorflow/include/tensorflow/c/*' 'tensorflow/include/tensorflow/core/platform/ctstring*' \
+    'tensorflow/include/xla/tsl/c/*' 'tensorflow/include/tsl/platform/ctstring*' -d "$work" || true
+  rm -rf "$tf_cache.partial"
+  mkdir -p "$tf_cache.partial/lib"
+  mv "$work/tensorflow/include" "$tf_cache.partial/include"
+  mv "$work/tensorflow/libtensorflow_cc.so.2" "$work/tensorflow/libtensorflow_framework.so.2" "$tf_cache.partial/lib/"
+  rm -rf "$work" "$tf_cache"
+  mv "$tf_cache.partial" "$tf_cache"
+}
+
+build_binding_from_wheel() {
+  extract_wheel_libraries
+  local deps="$tfjs_node/deps"
+  rm -rf "$deps"
+  mkdir -p "$deps/lib"
+  ln -s "$tf_cache/include" "$deps/include"
+  ln -s "$tf_cache/lib/libtensorflow_cc.so.2" "$deps/lib/libtensorflow_cc.so.2"
+  ln -s "$tf_cache/lib/libtensorflow_framework.so.2" "$deps/lib/libtensorflow_framework.so.2"
+  # binding.gyp links -ltensorflow -ltensorflow_framework; libtensorflow_cc
+  # exports the TF_* and TFE_* C API symbols that libtensorflow.so used to.
+  ln -s libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so"
+  ln -s libtensorflow_cc.so.2 "$deps/lib/libtensorflow.so.2"
+  ln -s libtensorflow_framework.so.2 "$deps/lib/libtensorflow_framework.so"
+  log "building the tfjs-node binding with node-gyp"
+  # npm passes its nodedir setting to node-gyp; called directly, node-gyp
+  # would try to download Node's headers instead.
+  local nodedir
+  nodedir="$(npm config get nodedir 2>/dev/null || true)"
+  local nodedir_flag=()
+  if [[ -n "$nodedir" && "$nodedir" != "undefined" && "$nodedir" != "null" ]]; then
+    nodedir_flag=("--nodedir=$nodedir")
+  elif [[ -f /usr/include/node/node_api.h ]]; then
+    nodedir_flag=("--nodedir=/usr")
+  fi
+  (cd "$tfjs_node" && "$repo_root/node_modules/.bin/node-gyp" rebuild "${nodedir_flag[@]}" \
+    --module_name=tfjs_binding --module_path=lib/napi-v8 >"$cache_root/node-gyp.log" 2>&1) || {
+    log "node-gyp failed; its output is in $cache_root/node-gyp.log"
+    return 1
+  }
+  mkdir -p "$tfjs_node/lib/napi-v8"
+  cp "$tfjs_node/build/Release/tfjs_binding.node" "$tfjs_node/lib/napi-v8/"
+  binding_loads
+}
+
+main() {
+  install_npm_packages
+  if binding_loads; then
+    log "the tfjs-node binding is already built"
+  elif try_package_install; then
+    log "the tfjs-node binding came from the package's own install"
+  elif build_binding_from_wheel; then
+    log "built the tfjs-node binding against TensorFlow $tf_version from the pip wheel"
+  else
+    log "WARNING: no native TensorFlow backend; runs will use the wasm backend (slower)"
+  fi
+
+  log "done"
+}
+
+main "$@"
