@@ -17,12 +17,9 @@ binding="$tfjs_node/lib/napi-v8/tfjs_binding.node"
 log() { echo "setup: $*" >&2; }
 
 install_npm_packages() {
-  cd "$repo_root"
-  if [[ -f package-lock.json ]]; then
-    npm ci --ignore-scripts --no-audit --no-fund
-  else
-    npm install --ignore-scripts --no-audit --no-fund
-  fi
+  # `npm install` (not `npm ci`) keeps an already built binding in node_modules.
+  # --ignore-scripts skips tfjs-node's download step, which try_package_install runs below.
+  (cd "$repo_root" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
 binding_loads() {

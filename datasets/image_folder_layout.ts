@@ -1,0 +1,210 @@
+/**
+ * Listing of an image-folder dataset in the ImageNet-100 layout:
+ *
+ *     root/train/<class>/<image>
+ *     root/val/<class>/<image>
+ *     root/Labels.json          optional: class folder name -> readable name
+ *
+ * @module
+ */
+import { extname, join, resolve } from "node:path";
+import { compareCodeUnits } from "./_compare.ts";
+import { forEachWithConcurrency } from "./_pool.ts";
+import { IMAGE_EXTENSIONS } from "./decode_image.ts";
+
+/** One image file of a split. */
+export interface ImageFileEntry {
+  /** Absolute path. */
+  path: string;
+  /** Path relative to the dataset root with `/` separators, for example `train/cat/0001.jpg`. */
+  relativePath: string;
+  /** Index of the class folder in the sorted train class folders. */
+  label: number;
+  /** File size in bytes. */
+  size: number;
+  /** Modification time in milliseconds since the epoch, or 0 where the file system has none. */
+  mtimeMs: number;
+}
+
+/** The files and classes of an image-folder dataset, before decoding. */
+export interface ImageFolderLayout {
+  /** Absolute path of the dataset root. */
+  root: string;
+  /** Class folder names under `train/`, sorted by code unit; index i is label i. */
+  classFolders: string[];
+  /** Readable class names from `Labels.json`, or the folder names where it has none. */
+  classNames: string[];
+  /** Train files, ordered by label and then by file name. */
+  train: ImageFileEntry[];
+  /** Val files, ordered by label and then by file name. */
+  val: ImageFileEntry[];
+}
+
+const LAYOUT_HINT = "expected <root>/train/<class>/<image> and <root>/val/<class>/<image>";
+
+/**
+ * Lists the classes and image files of an image-folder dataset.
+ *
+ * Classes are the sorted folder names under `train/`. Hidden entries (names
+ * starting with `.`), files whose extension is not in {@linkcode IMAGE_EXTENSIONS}
+ * (case-insensitive) and folders nested inside a class folder are ignored.
+ *
+ * @param root Dataset root folder.
+ * @returns The layout with file sizes and modification times.
+ * @throws When `root`, `train/` or `val/` is missing, when `train/` has no class
+ * folders, when a class folder has no images, when `val/` has a class that
+ * `train/` lacks, or when `Labels.json` is invalid.
+ */
+export async function scanImageFolder(root: string): Promise<ImageFolderLayout> {
+  const absoluteRoot = resolve(root);
+  await requireDirectory(absoluteRoot, `Image folder ${absoluteRoot}`);
+  await requireDirectory(join(absoluteRoot, "train"), `Train folder ${join(absoluteRoot, "train")}`);
+  await requireDirectory(join(absoluteRoot, "val"), `Val folder ${join(absoluteRoot, "val")}`);
+
+  const classFolders = await listEntries(join(absoluteRoot, "train"), "directory");
+  if (classFolders.length === 0) {
+    throw new Error(`No class folders in ${join(absoluteRoot, "train")}; ${LAYOUT_HINT}`);
+  }
+  const valClassFolders = await listEntries(join(absoluteRoot, "val"), "directory");
+  requireValClassesInTrain(absoluteRoot, classFolders, valClassFolders);
+
+  const classNames = await readClassNames(join(absoluteRoot, "Labels.json"), classFolders);
+  const train = await listSplitFiles(absoluteRoot, "train", classFolders, classFolders);
+  const val = await listSplitFiles(absoluteRoot, "val", valClassFolders, classFolders);
+  return { root: absoluteRoot, classFolders, classNames, train, val };
+}
+
+async function requireDirectory(path: string, description: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`${description} not found; ${LAYOUT_HINT}`);
+    throw error;
+  }
+  if (!info.isDirectory) throw new Error(`${description} is not a folder; ${LAYOUT_HINT}`);
+}
+
+/** Lists the non-hidden folders or files of `dir`, sorted, following symbolic links. */
+async function listEntries(dir: string, kind: "directory" | "file"): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.startsWith(".")) continue;
+    let isDirectory = entry.isDirectory;
+    let isFile = entry.isFile;
+    if (entry.isSymlink) {
+      const target = await Deno.stat(join(dir, entry.name));
+      isDirectory = target.isDirectory;
+      isFile = target.isFile;
+    }
+    if (kind === "directory" ? isDirectory : isFile) names.push(entry.name);
+  }
+  return names.sort(compareCodeUnits);
+}
+
+function requireValClassesInTrain(root: string, trainClasses: string[], valClasses: string[]): void {
+  const known = new Set(trainClasses);
+  const unknown = valClasses.filter((name) => !known.has(name));
+  if (unknown.length === 0) return;
+  throw new Error(
+    `Val class folders missing from ${join(root, "train")}: ${unknown.join(", ")}. ` +
+      `Every folder in ${
+        join(root, "val")
+      } needs a train folder of the same name; add it or remove the val folder.`,
+  );
+}
+
+async function listSplitFiles(
+  root: string,
+  split: "train" | "val",
+  splitClassFolders: string[],
+  allClassFolders: string[],
+): Promise<ImageFileEntry[]> {
+  const entries: Omit<ImageFileEntry, "size" | "mtimeMs">[] = [];
+  const emptyFolders: string[] = [];
+  for (const classFolder of splitClassFolders) {
+    const label = allClassFolders.indexOf(classFolder);
+    const folder = join(root, split, classFolder);
+    const images = (await listEntries(folder, "file")).filter((name) =>
+      IMAGE_EXTENSIONS.has(extname(name).toLowerCase())
+    );
+    if (images.length === 0) emptyFolders.push(folder);
+    for (const name of images) {
+      entries.push({ path: join(folder, name), relativePath: `${split}/${classFolder}/${name}`, label });
+    }
+  }
+
+  if (emptyFolders.length > 0) {
+    throw new Error(
+      `Class folders without images: ${emptyFolders.join(", ")}. ` +
+        `Add images (${[...IMAGE_EXTENSIONS].join(", ")}) or remove the folders.`,
+    );
+  }
+  return await addFileStats(entries);
+}
+
+async function addFileStats(entries: Omit<ImageFileEntry, "size" | "mtimeMs">[]): Promise<ImageFileEntry[]> {
+  const result = new Array<ImageFileEntry>(entries.length);
+  await forEachWithConcurrency(entries, 32, async (entry, index) => {
+    const info = await Deno.stat(entry.path);
+    result[index] = { ...entry, size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 };
+  });
+  return result;
+}
+
+/**
+ * Reads `Labels.json` and returns one readable name per class folder.
+ *
+ * The file must be a JSON object whose keys are class folder names and whose
+ * values are non-empty strings. A class folder without a key keeps its folder
+ * name, and keys for folders that do not exist are ignored. Without the file,
+ * the folder names are the class names.
+ *
+ * @param path Path of `Labels.json`.
+ * @param classFolders Sorted class folder names.
+ * @returns Names in the order of `classFolders`.
+ * @throws When the file is not valid JSON, is not an object, has a non-string
+ * value, or has a key that is not a single folder name (for example `../x`).
+ */
+export async function readClassNames(path: string, classFolders: string[]): Promise<string[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [...classFolders];
+    throw error;
+  }
+
+  const readableNames = parseLabelsJson(path, text);
+  return classFolders.map((folder) => readableNames.get(folder) ?? folder);
+}
+
+function parseLabelsJson(path: string, text: string): Map<string, string> {
+  const expected = `${path} must be a JSON object mapping class folder names to readable names`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Invalid JSON in ${path} (${(error as Error).message}); ${expected}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new Error(
+      `Invalid ${path}: ${expected}, got ${Array.isArray(parsed) ? "an array" : typeof parsed}`,
+    );
+  }
+
+  const names = new Map<string, string>();
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key === "" || key === "." || key === ".." || key.includes("/") || key.includes("\\")) {
+      throw new Error(
+        `Invalid key ${JSON.stringify(key)} in ${path}: keys must be single class folder names ` +
+          `under train/, without "/", "\\" or "..".`,
+      );
+    }
+    if (typeof value !== "string" || value.length === 0) {
+      throw new Error(`Invalid value for ${JSON.stringify(key)} in ${path}: expected a non-empty string`);
+    }
+    names.set(key, value);
+  }
+  return names;
+}

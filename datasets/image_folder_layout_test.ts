@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readClassNames, scanImageFolder } from "./image_folder_layout.ts";
+import { writeSolidImage } from "./_test_images.ts";
+
+/** Creates `root/<relative path>` as a 2x2 PNG for every path given. */
+async function makeTree(paths: string[]): Promise<string> {
+  const root = await Deno.makeTempDir();
+  for (const path of paths) {
+    const full = join(root, path);
+    await Deno.mkdir(join(full, ".."), { recursive: true });
+    await writeSolidImage(full, 2, 2, [1, 2, 3]);
+  }
+  return root;
+}
+
+Deno.test("scanImageFolder sorts classes and files", async () => {
+  const root = await makeTree([
+    "train/zebra/b.png",
+    "train/zebra/a.png",
+    "train/Ant/x.png",
+    "train/bee/10.png",
+    "train/bee/9.png",
+    "val/bee/v.png",
+    "val/Ant/w.png",
+  ]);
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.classFolders, ["Ant", "bee", "zebra"]);
+  assert.deepEqual(layout.classNames, ["Ant", "bee", "zebra"]);
+  const train = layout.train.map((file) => `${file.relativePath}:${file.label}`);
+  assert.deepEqual(train, [
+    "train/Ant/x.png:0",
+    "train/bee/10.png:1",
+    "train/bee/9.png:1",
+    "train/zebra/a.png:2",
+    "train/zebra/b.png:2",
+  ]);
+  const val = layout.val.map((file) => `${file.relativePath}:${file.label}`);
+  assert.deepEqual(val, ["val/Ant/w.png:0", "val/bee/v.png:1"]);
+  assert.equal(layout.train[0].path, join(root, "train/Ant/x.png"));
+  assert.equal(layout.train[0].size, (await Deno.stat(join(root, "train/Ant/x.png"))).size);
+  assert.ok(layout.train[0].mtimeMs > 0);
+});
+
+Deno.test("scanImageFolder ignores hidden and non-image files", async () => {
+  const root = await makeTree(["train/a/1.png", "train/a/UPPER.PNG", "val/a/1.png"]);
+  await Deno.writeTextFile(join(root, "train/a/notes.txt"), "x");
+  await Deno.writeTextFile(join(root, "train/a/.hidden.png"), "x");
+  await Deno.mkdir(join(root, "train/.cache"));
+  await Deno.mkdir(join(root, "train/a/nested"));
+  await Deno.writeTextFile(join(root, "train/README"), "x");
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.classFolders, ["a"]);
+  assert.deepEqual(layout.train.map((file) => file.relativePath), ["train/a/1.png", "train/a/UPPER.PNG"]);
+});
+
+Deno.test("scanImageFolder rejects a missing folder", async () => {
+  const root = await makeTree(["train/a/1.png"]);
+
+  await assert.rejects(scanImageFolder(join(root, "absent")), /Image folder .*absent not found; expected/);
+  await assert.rejects(scanImageFolder(root), /Val folder .*val not found/);
+  await Deno.remove(join(root, "train"), { recursive: true });
+  await assert.rejects(scanImageFolder(root), /Train folder .*train not found/);
+});
+
+Deno.test("scanImageFolder rejects train without classes", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(join(root, "train"));
+  await Deno.mkdir(join(root, "val"));
+
+  await assert.rejects(scanImageFolder(root), /No class folders in .*train/);
+});
+
+Deno.test("scanImageFolder rejects an empty class folder", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png"]);
+  await Deno.mkdir(join(root, "train/b"));
+  await Deno.writeTextFile(join(root, "train/b/readme.txt"), "no images here");
+
+  await assert.rejects(scanImageFolder(root), (error: Error) => {
+    assert.match(error.message, /Class folders without images: .*train\/b\./);
+    assert.match(error.message, /remove the folders/);
+    return true;
+  });
+});
+
+Deno.test("scanImageFolder rejects an empty val folder", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png", "train/b/1.png"]);
+  await Deno.mkdir(join(root, "val/b"));
+
+  await assert.rejects(scanImageFolder(root), /Class folders without images: .*val\/b\./);
+});
+
+Deno.test("scanImageFolder rejects val classes missing from train", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png", "val/b/1.png", "val/c/1.png"]);
+
+  await assert.rejects(scanImageFolder(root), (error: Error) => {
+    assert.match(error.message, /Val class folders missing from .*train: b, c\./);
+    return true;
+  });
+});
+
+Deno.test("scanImageFolder allows a train class without val", async () => {
+  const root = await makeTree(["train/a/1.png", "train/b/1.png", "val/b/1.png"]);
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.val.map((file) => file.label), [1]);
+});
+
+Deno.test("readClassNames maps folders through Labels.json", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "Labels.json");
+  await Deno.writeTextFile(path, JSON.stringify({ n01: "tench", n02: "goldfish", n99: "unused" }));
+
+  assert.deepEqual(await readClassNames(path, ["n01", "n02", "n03"]), ["tench", "goldfish", "n03"]);
+  assert.deepEqual(await readClassNames(join(dir, "absent.json"), ["n01"]), ["n01"]);
+});
+
+Deno.test("readClassNames rejects invalid Labels.json", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "Labels.json");
+  const cases: [string, RegExp][] = [
+    ["{not json", /Invalid JSON in .*Labels\.json .*must be a JSON object mapping/],
+    ['["a", "b"]', /Invalid .*Labels\.json: .* got an array/],
+    ['"text"', /Invalid .*Labels\.json: .* got string/],
+    ['{"n01": 5}', /Invalid value for "n01" in .*Labels\.json: expected a non-empty string/],
+    ['{"n01": ""}', /Invalid value for "n01"/],
+    [
+      '{"../n01": "tench"}',
+      /Invalid key "\.\.\/n01" in .*Labels\.json: keys must be single class folder names/,
+    ],
+    ['{"..": "up"}', /Invalid key "\.\."/],
+    ['{"a\\\\b": "x"}', /Invalid key "a\\\\b"/],
+  ];
+  for (const [text, expected] of cases) {
+    await Deno.writeTextFile(path, text);
+    await assert.rejects(readClassNames(path, ["n01"]), expected, text);
+  }
+});

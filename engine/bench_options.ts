@@ -1,0 +1,198 @@
+/**
+ * Command-line options of `deno task bench`, parsed into a plan of runs.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
+import { DEFAULT_METHOD_OPTIONS, type MethodOptions, validateMethodOptions } from "../methods/options.ts";
+import { parseMethodList } from "../methods/registry.ts";
+import { type BackendName, parseBackendName } from "./backend.ts";
+import { DEFAULT_TRAINING } from "./config.ts";
+import { defaultCropPadding } from "./augment.ts";
+import { defaultStem, type StemName, validateResNetOptions } from "./resnet.ts";
+
+/** Everything `bench` needs to run its matrix. */
+export interface BenchPlan {
+  methods: string[];
+  seeds: number[];
+  dataset: string;
+  resultsRoot: string;
+  backend?: BackendName;
+  force: boolean;
+  cacheDir?: string;
+  /** Settings shared by every run of the matrix (method and seed are filled per run). */
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    warmupEpochs: number;
+    momentum: number;
+    weightDecay: number;
+    width: number;
+    side: number;
+    stem: StemName;
+    trainPerClass: number;
+    cropPadding: number;
+    evalBatchSize: number;
+  };
+  methodOptions: MethodOptions;
+}
+
+/** Help text of `deno task bench`. */
+export const BENCH_USAGE = `Usage: deno task bench [options]
+
+Trains ResNet-18 once per (method, seed) and writes results/<run-id>/.
+Finished runs with the same configuration are skipped unless --force.
+
+Options:
+  --method LIST               methods, comma-separated, or all (default: hard,distort_hard,mi_adaptive)
+  --dataset SPEC              embedded (default: the CIFAR-10 subset in data/cifar10-small),
+                              an image folder with train/ and val/, or a CIFAR binary folder
+  --seeds LIST                seeds, comma-separated integers (default: 0)
+  --epochs N                  training epochs (default: ${DEFAULT_TRAINING.epochs})
+  --batch-size N              images per optimizer step (default: ${DEFAULT_TRAINING.batchSize})
+  --lr X                      peak SGD learning rate (default: ${DEFAULT_TRAINING.learningRate})
+  --warmup-epochs X           epochs of linear warm-up (default: ${DEFAULT_TRAINING.warmupEpochs})
+  --weight-decay X            L2 decay on conv and dense kernels (default: ${DEFAULT_TRAINING.weightDecay})
+  --width X                   ResNet-18 channel multiplier (default: ${DEFAULT_TRAINING.width})
+  --side N                    image side in pixels after decoding (default: ${DEFAULT_TRAINING.side})
+  --train-per-class N         keep the first N training images per class, 0 for all (default: 0)
+  --backend NAME              tensorflow, wasm or cpu (default: the first that starts, in that order)
+  --smoothing-convention C    k-1 (default) or k, for mi_adaptive
+  --distortion-probability P  probability of distorting a training image (default: 1)
+  --distortions LIST          distortions to draw from (default: ${DISTORTION_NAMES.join(",")})
+  --nmi-bins N                histogram bins per channel for the NMI (default: 64)
+  --blur-sigma-scale S        side (default: sigma = 50 d px at 224 px, scaled with the side) or absolute
+  --results DIR               results folder (default: results)
+  --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
+  --force                     rerun finished runs
+  -h, --help                  print this help
+`;
+
+/**
+ * Parses `bench` arguments.
+ *
+ * @throws {Error} naming the option and value when one is unknown or invalid.
+ */
+export function parseBenchOptions(args: string[]): BenchPlan | "help" {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      method: { type: "string", default: "hard,distort_hard,mi_adaptive" },
+      dataset: { type: "string", default: "embedded" },
+      seeds: { type: "string", default: "0" },
+      epochs: { type: "string" },
+      "batch-size": { type: "string" },
+      lr: { type: "string" },
+      "warmup-epochs": { type: "string" },
+      "weight-decay": { type: "string" },
+      width: { type: "string" },
+      side: { type: "string" },
+      "train-per-class": { type: "string" },
+      backend: { type: "string" },
+      "smoothing-convention": { type: "string" },
+      "distortion-probability": { type: "string" },
+      distortions: { type: "string" },
+      "nmi-bins": { type: "string" },
+      "blur-sigma-scale": { type: "string" },
+      results: { type: "string", default: "results" },
+      "cache-dir": { type: "string" },
+      force: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const side = positiveInteger("--side", values.side, DEFAULT_TRAINING.side);
+  const methodOptions: MethodOptions = {
+    ...DEFAULT_METHOD_OPTIONS,
+    smoothingConvention:
+      (values["smoothing-convention"] ?? DEFAULT_METHOD_OPTIONS.smoothingConvention) as MethodOptions[
+        "smoothingConvention"
+      ],
+    distortionProbability: number("--distortion-probability", values["distortion-probability"], 1),
+    distortions: values.distortions === undefined
+      ? [...DISTORTION_NAMES]
+      : values.distortions.split(",").map((name) => name.trim()) as DistortionName[],
+    nmiBins: positiveInteger("--nmi-bins", values["nmi-bins"], DEFAULT_METHOD_OPTIONS.nmiBins),
+    blurSigmaScale: (values["blur-sigma-scale"] ?? "side") as MethodOptions["blurSigmaScale"],
+  };
+  if (methodOptions.blurSigmaScale !== "side" && methodOptions.blurSigmaScale !== "absolute") {
+    throw new Error(`Invalid --blur-sigma-scale "${methodOptions.blurSigmaScale}"; use side or absolute.`);
+  }
+  validateMethodOptions(methodOptions);
+  const width = positiveNumber("--width", values.width, DEFAULT_TRAINING.width);
+  validateResNetOptions({ numClasses: 2, width, imageSide: side, stem: defaultStem(side), seed: 0 });
+  return {
+    methods: parseMethodList(values.method!),
+    seeds: parseSeeds(values.seeds!),
+    dataset: values.dataset!,
+    resultsRoot: values.results!,
+    backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
+    force: values.force!,
+    cacheDir: values["cache-dir"],
+    training: {
+      epochs: positiveInteger("--epochs", values.epochs, DEFAULT_TRAINING.epochs),
+      batchSize: positiveInteger("--batch-size", values["batch-size"], DEFAULT_TRAINING.batchSize),
+      learningRate: positiveNumber("--lr", values.lr, DEFAULT_TRAINING.learningRate),
+      warmupEpochs: nonNegativeNumber(
+        "--warmup-epochs",
+        values["warmup-epochs"],
+        DEFAULT_TRAINING.warmupEpochs,
+      ),
+      momentum: DEFAULT_TRAINING.momentum,
+      weightDecay: nonNegativeNumber("--weight-decay", values["weight-decay"], DEFAULT_TRAINING.weightDecay),
+      width,
+      side,
+      stem: defaultStem(side),
+      trainPerClass: nonNegativeInteger("--train-per-class", values["train-per-class"], 0),
+      cropPadding: defaultCropPadding(side),
+      evalBatchSize: DEFAULT_TRAINING.evalBatchSize,
+    },
+    methodOptions,
+  };
+}
+
+function parseSeeds(value: string): number[] {
+  const seeds = value.split(",").map((seed) => seed.trim());
+  return [...new Set(seeds.map((seed) => nonNegativeInteger("--seeds", seed, 0)))];
+}
+
+function number(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed)) {
+    throw new Error(`Invalid ${option} "${value}": expected a number.`);
+  }
+  return parsed;
+}
+
+function positiveNumber(option: string, value: string | undefined, fallback: number): number {
+  const parsed = number(option, value, fallback);
+  if (!(parsed > 0)) throw new Error(`Invalid ${option} "${value}": expected a number above 0.`);
+  return parsed;
+}
+
+function nonNegativeNumber(option: string, value: string | undefined, fallback: number): number {
+  const parsed = number(option, value, fallback);
+  if (!(parsed >= 0)) throw new Error(`Invalid ${option} "${value}": expected a number of 0 or more.`);
+  return parsed;
+}
+
+function positiveInteger(option: string, value: string | undefined, fallback: number): number {
+  const parsed = number(option, value, fallback);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new Error(`Invalid ${option} "${value}": expected a positive integer.`);
+  }
+  return parsed;
+}
+
+function nonNegativeInteger(option: string, value: string | undefined, fallback: number): number {
+  const parsed = number(option, value, fallback);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new Error(`Invalid ${option} "${value}": expected an integer of 0 or more.`);
+  }
+  return parsed;
+}

@@ -1,0 +1,87 @@
+/**
+ * The resolved configuration of one training run, its defaults, and the run id
+ * derived from it.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { MethodOptions } from "../methods/options.ts";
+import type { StemName } from "./resnet.ts";
+
+/** Everything that determines a run's result, stored as `config.json` beside it. */
+export interface RunConfig {
+  method: string;
+  /** Dataset as given to `--dataset`: `embedded`, or a folder. */
+  dataset: string;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate of SGD at the end of warm-up. */
+  learningRate: number;
+  /** Epochs of linear learning-rate warm-up. */
+  warmupEpochs: number;
+  momentum: number;
+  /** L2 weight decay on conv and dense kernels. */
+  weightDecay: number;
+  /** ResNet-18 channel multiplier. */
+  width: number;
+  /** Image side in pixels after decoding. */
+  side: number;
+  stem: StemName;
+  /** Training images kept per class (the first ones in file order); 0 keeps all. */
+  trainPerClass: number;
+  /** Zero padding in pixels of the standard random crop. */
+  cropPadding: number;
+  /** Batch size of evaluation passes. */
+  evalBatchSize: number;
+  methodOptions: MethodOptions;
+}
+
+/** Training defaults of `deno task bench`, sized for a 2-core CPU on the embedded subset. */
+export const DEFAULT_TRAINING = {
+  epochs: 15,
+  batchSize: 128,
+  learningRate: 0.1,
+  warmupEpochs: 1,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  width: 0.25,
+  side: 32,
+  trainPerClass: 0,
+  evalBatchSize: 500,
+} as const;
+
+/**
+ * Returns a run id: method, dataset name, seed and a short hash of the whole
+ * configuration, so two runs share an id only when every setting matches.
+ */
+export function runIdOf(config: RunConfig, datasetName: string): string {
+  const hash = createHash("sha256").update(stableStringify(config)).digest("hex").slice(0, 10);
+  const safeDataset = datasetName.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return `${config.method}__${safeDataset}__seed${config.seed}__${hash}`;
+}
+
+/** JSON with object keys sorted at every level, so equal configurations hash equally. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${stableStringify(entry)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** One-line summary of the settings that a results table shows beside each row. */
+export function summarizeConfig(config: RunConfig, trainImages: number): string {
+  return [
+    `ResNet-18 width ${config.width}`,
+    `${config.side} px`,
+    `${trainImages} train images`,
+    `${config.epochs} epochs`,
+    `batch ${config.batchSize}`,
+    `lr ${config.learningRate}`,
+    ...(config.methodOptions.smoothingConvention === "k-1" ? [] : ["smoothing convention k"]),
+  ].join(", ");
+}

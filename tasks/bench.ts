@@ -1,0 +1,44 @@
+/**
+ * `deno task bench`: trains every requested method and seed with the ResNet-18
+ * harness and stores the results. Run with `--help` for the options.
+ *
+ * @module
+ */
+import { runBench } from "../engine/bench.ts";
+import { BENCH_USAGE, parseBenchOptions } from "../engine/bench_options.ts";
+import { createProgressWriter } from "./progress.ts";
+
+async function main(args: string[]): Promise<number> {
+  let plan;
+  try {
+    plan = parseBenchOptions(args);
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\nRun \`deno task bench --help\` for the options.`);
+    return 2;
+  }
+  if (plan === "help") {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const progress = createProgressWriter();
+  try {
+    const outcomes = await runBench(plan, {
+      log: (line) => progress.log(line),
+      progress: (line) => progress.update(line),
+    });
+    progress.clear();
+    const failed = outcomes.filter((outcome) => outcome.status === "failed");
+    const finished = outcomes.filter((outcome) => outcome.status === "finished").length;
+    const skipped = outcomes.length - finished - failed.length;
+    console.error(
+      `bench: ${finished} finished, ${skipped} skipped, ${failed.length} failed; results in ${plan.resultsRoot}`,
+    );
+    return failed.length > 0 ? 1 : 0;
+  } catch (error) {
+    progress.clear();
+    console.error(`bench: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+Deno.exit(await main(Deno.args));

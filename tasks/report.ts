@@ -1,0 +1,76 @@
+/**
+ * `deno task report`: builds the Markdown results table from stored runs only.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { readRuns, type StoredRun } from "../engine/run_store.ts";
+import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
+import { listMethods } from "../methods/registry.ts";
+import { writeFileAtomic } from "../engine/atomic_write.ts";
+
+const USAGE = `Usage: deno task report [--results DIR] [--out FILE]
+
+Reads every run under the results folder (default: results) and prints a
+Markdown table, one row per method, dataset and configuration, with top-1,
+ECE and NLL as mean ± standard deviation over seeds. --out also writes it to FILE.
+`;
+
+/** Converts a stored run into the summary that the table reads. */
+export function summarizeRun(run: StoredRun): RunSummary {
+  const metrics = run.final.metrics;
+  return {
+    method: run.config.config.method,
+    dataset: run.config.datasetName,
+    seed: run.config.config.seed,
+    backend: run.config.versions.backend,
+    configSummary: run.config.configSummary,
+    status: run.final.status,
+    final: {
+      top1: metrics?.valTop1 ?? NaN,
+      ece: metrics?.valEce ?? NaN,
+      nll: metrics?.valNll ?? NaN,
+      imagesPerSecond: run.final.trainImagesPerSecond ?? NaN,
+    },
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      strict: true,
+      options: {
+        results: { type: "string", default: "results" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`report: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const runs = await readRuns(values.results!);
+    if (runs.length === 0) {
+      console.error(
+        `report: no finished or failed runs in ${values.results}; run \`deno task bench\` first.`,
+      );
+      return 1;
+    }
+    const table = buildResultsTable(runs.map(summarizeRun), listMethods());
+    console.log(table);
+    if (values.out !== undefined) await writeFileAtomic(values.out, table + "\n");
+    return 0;
+  } catch (error) {
+    console.error(`report: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,151 @@
+/**
+ * End-to-end: `bench` and `report` as subprocesses on a generated image folder.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { writeRawImage } from "../datasets/_test_images.ts";
+import { Random } from "../engine/random.ts";
+
+const REPO_ROOT = new URL("..", import.meta.url).pathname;
+
+async function writeDataset(root: string): Promise<void> {
+  const random = new Random(42);
+  const colors: Record<string, [number, number, number]> = { reds: [200, 40, 40], blues: [40, 40, 200] };
+  for (const [split, count] of [["train", 6], ["val", 3]] as const) {
+    for (const [name, color] of Object.entries(colors)) {
+      const folder = join(root, split, name);
+      await Deno.mkdir(folder, { recursive: true });
+      for (let i = 0; i < count; i++) {
+        const pixels = new Uint8Array(16 * 16 * 3);
+        for (let p = 0; p < pixels.length; p++) {
+          pixels[p] = Math.max(0, Math.min(255, color[p % 3] + Math.round(random.normal() * 30)));
+        }
+        await writeRawImage(join(folder, `${i}.png`), { width: 16, height: 16, channels: 3, pixels });
+      }
+    }
+  }
+}
+
+async function runTask(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", join(REPO_ROOT, script), ...args],
+    cwd: REPO_ROOT,
+    env: { TF_CPP_MIN_LOG_LEVEL: "2" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const output = await command.output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+Deno.test({
+  name: "bench and report run end to end",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "mials-e2e-" });
+    try {
+      const dataset = join(work, "dataset");
+      const results = join(work, "results");
+      await writeDataset(dataset);
+      const benchArgs = [
+        "--dataset",
+        dataset,
+        "--method",
+        "hard,distort_hard,mi_adaptive",
+        "--epochs",
+        "2",
+        "--seeds",
+        "0,1",
+        "--width",
+        "0.125",
+        "--side",
+        "16",
+        "--batch-size",
+        "5",
+        "--results",
+        results,
+        "--cache-dir",
+        join(work, "cache"),
+      ];
+      const first = await runTask("tasks/bench.ts", benchArgs);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /backend: (tensorflow|wasm|cpu)/);
+      assert.match(first.stderr, /6 finished, 0 skipped, 0 failed/);
+
+      const runs = [...Deno.readDirSync(results)].map((entry) => entry.name).sort();
+      assert.equal(runs.length, 6);
+      const miRun = join(results, runs.find((name) => name.startsWith("mi_adaptive__dataset__seed1"))!);
+      const config = JSON.parse(Deno.readTextFileSync(join(miRun, "config.json")));
+      assert.equal(config.trainImages, 12);
+      assert.equal(config.config.seed, 1);
+      assert.ok(["tensorflow", "wasm", "cpu"].includes(config.versions.backend));
+      const epochs = Deno.readTextFileSync(join(miRun, "epochs.jsonl")).trim().split("\n").map((line) =>
+        JSON.parse(line)
+      );
+      assert.equal(epochs.length, 2);
+      assert.ok(epochs[1].meanEpsilon > 0 && epochs[1].meanEpsilon <= 0.9);
+      const samples = Deno.readTextFileSync(join(miRun, "samples.jsonl")).trim().split("\n");
+      assert.equal(samples.length, 10);
+      const final = JSON.parse(Deno.readTextFileSync(join(miRun, "final.json")));
+      assert.equal(final.status, "finished");
+      assert.ok(final.metrics.valTop1 >= 0 && final.metrics.valTop1 <= 1);
+
+      const second = await runTask("tasks/bench.ts", benchArgs);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /0 finished, 6 skipped, 0 failed/);
+
+      const tablePath = join(work, "table.md");
+      const report = await runTask("tasks/report.ts", ["--results", results, "--out", tablePath]);
+      assert.equal(report.code, 0, report.stderr);
+      const rows = report.stdout.split("\n").filter((line) =>
+        line.startsWith("| ") && !line.startsWith("| method")
+      );
+      const methods = rows.filter((row) => !row.startsWith("| ---")).map((row) => row.split("|")[1].trim());
+      assert.deepEqual(methods, ["hard", "distort_hard", "mi_adaptive"]);
+      assert.ok(rows.every((row) => row.includes("| 2 |") || row.startsWith("| ---")));
+      assert.equal(Deno.readTextFileSync(tablePath).trim(), report.stdout.trim());
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "bench rejects bad options with a message",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const cases: [string[], RegExp][] = [
+      [["--method", "mixupp"], /Unknown method "mixupp"/],
+      [["--epochs", "0"], /Invalid --epochs "0": expected a positive integer/],
+      [["--batch-size", "2.5"], /Invalid --batch-size/],
+      [["--backend", "cuda"], /Unknown backend "cuda"/],
+      [["--distortion-probability", "2"], /Invalid distortion probability 2/],
+      [["--dataset", "/nonexistent/folder"], /\/nonexistent\/folder/],
+      [["--width", "0.001", "--epochs", "1"], /Width 0.001/],
+      [["--bogus"], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runTask("tasks/bench.ts", [...args, "--results", "/nonexistent/never-written"]);
+      assert.notEqual(result.code, 0, args.join(" "));
+      assert.match(result.stderr, message, args.join(" "));
+      assert.doesNotMatch(result.stderr, /^\s+at /m, `stack trace for ${args.join(" ")}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "report fails on a missing folder",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const result = await runTask("tasks/report.ts", ["--results", "/nonexistent/results"]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Results folder \/nonexistent\/results does not exist/);
+  },
+});
