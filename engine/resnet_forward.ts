@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormTraining } from "./batch_norm.ts";
 import { BATCH_NORM_MOMENTUM, type BatchNormUpdate, type ResNet18 } from "./resnet.ts";
 
 const BATCH_NORM_EPSILON = 1e-5;
@@ -71,14 +72,9 @@ function batchNorm(state: ForwardState, x: tf.Tensor4D, name: string): tf.Tensor
     const variance = runningStatistics.get(`${name}.variance`) as tf.Tensor1D;
     return tf.batchNorm4d(x, mean, variance, beta, gamma, BATCH_NORM_EPSILON);
   }
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  state.updates.push({
-    name,
-    mean: tf.keep(mean) as tf.Tensor1D,
-    variance: tf.keep(variance) as tf.Tensor1D,
-    count: x.shape[0] * x.shape[1] * x.shape[2],
-  });
-  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, BATCH_NORM_EPSILON);
+  const { y, mean, variance } = batchNormTraining(x, gamma, beta, BATCH_NORM_EPSILON);
+  state.updates.push({ name, mean, variance, count: x.shape[0] * x.shape[1] * x.shape[2] });
+  return y;
 }
 
 /**

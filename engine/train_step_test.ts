@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { nativeBackendAvailable } from "./_native_test_support.ts";
 import { Random } from "./random.ts";
 import { createResNet18, disposeResNet18, type ResNet18 } from "./resnet.ts";
 import { NesterovSgd } from "./sgd.ts";
@@ -39,8 +40,8 @@ async function trainLosses(seed: number, steps: number): Promise<number[]> {
   return losses;
 }
 
-Deno.test("trainStep leaks no tensors", async () => {
-  await tf.setBackend("cpu");
+async function assertNoLeak(backend: string): Promise<void> {
+  await tf.setBackend(backend);
   const { model, optimizer } = makeModel(0);
   const { images, targets } = makeBatch(4, 2);
   await trainStep(model, optimizer, images, targets, 0.1);
@@ -53,6 +54,16 @@ Deno.test("trainStep leaks no tensors", async () => {
   targets.dispose();
   optimizer.dispose();
   disposeResNet18(model);
+  await tf.setBackend("cpu");
+}
+
+Deno.test("trainStep leaks no tensors on cpu", () => assertNoLeak("cpu"));
+
+Deno.test({
+  name: "trainStep leaks no tensors on tensorflow",
+  ignore: !(await nativeBackendAvailable()),
+  sanitizeResources: false,
+  fn: () => assertNoLeak("tensorflow"),
 });
 
 Deno.test("trainStep lowers the loss", async () => {
