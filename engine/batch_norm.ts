@@ -25,7 +25,12 @@ export interface BatchNormTrainingResult {
 /** The parts of tfjs-node's backend that the fused path calls. */
 interface NativeBackend {
   binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number };
-  executeMultipleOutputs(name: string, attributes: unknown[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
+  executeMultipleOutputs(
+    name: string,
+    attributes: unknown[],
+    inputs: tf.Tensor[],
+    outputs: number,
+  ): tf.Tensor[];
 }
 
 /** TensorFlow's TF_DataType code of float32. */

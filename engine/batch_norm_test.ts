@@ -46,7 +46,10 @@ function runBatchNorm(shape: [number, number, number, number]): Outcome {
 function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number, label: string): void {
   assert.equal(actual.length, expected.length, label);
   for (let i = 0; i < actual.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `${label}[${i}]: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tolerance,
+      `${label}[${i}]: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
@@ -66,7 +69,9 @@ Deno.test({
       assertClose(actual.y, expected.y, 1e-4, `${label} y`);
       assertClose(actual.mean, expected.mean, 1e-5, `${label} mean`);
       assertClose(actual.variance, expected.variance, 1e-4, `${label} variance`);
-      actual.gradients.forEach((gradient, i) => assertClose(gradient, expected.gradients[i], 1e-3, `${label} grad ${i}`));
+      actual.gradients.forEach((gradient, i) =>
+        assertClose(gradient, expected.gradients[i], 1e-3, `${label} grad ${i}`)
+      );
     }
     await tf.setBackend("cpu");
   },

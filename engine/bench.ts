@@ -33,7 +33,13 @@ export interface RunOutcome {
 export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<RunOutcome[]> {
   const backend = await selectBackend(plan.backend);
   output.log(describeBackend(backend));
-  const loaded = await loadDataset(plan.dataset, { side: plan.training.side, cacheDir: plan.cacheDir });
+  const loaded = await loadDataset(plan.dataset, {
+    side: plan.training.side,
+    cacheDir: plan.cacheDir,
+    onProgress: ({ split, done, total, fromCache }) => {
+      if (!fromCache) output.progress(`decoding ${split} images: ${done}/${total}`);
+    },
+  });
   const dataset: ImageDataset = { ...loaded, train: takePerClass(loaded.train, plan.training.trainPerClass) };
   output.log(
     `dataset ${dataset.name}: ${dataset.train.count} train and ${dataset.val.count} val images, ` +

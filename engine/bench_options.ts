@@ -8,9 +8,9 @@ import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 import { DEFAULT_METHOD_OPTIONS, type MethodOptions, validateMethodOptions } from "../methods/options.ts";
 import { parseMethodList } from "../methods/registry.ts";
 import { type BackendName, parseBackendName } from "./backend.ts";
-import { DEFAULT_TRAINING } from "./config.ts";
+import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
-import { defaultStem, type StemName, validateResNetOptions } from "./resnet.ts";
+import { defaultStem, validateResNetOptions } from "./resnet.ts";
 
 /** Everything `bench` needs to run its matrix. */
 export interface BenchPlan {
@@ -22,20 +22,7 @@ export interface BenchPlan {
   force: boolean;
   cacheDir?: string;
   /** Settings shared by every run of the matrix (method and seed are filled per run). */
-  training: {
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    warmupEpochs: number;
-    momentum: number;
-    weightDecay: number;
-    width: number;
-    side: number;
-    stem: StemName;
-    trainPerClass: number;
-    cropPadding: number;
-    evalBatchSize: number;
-  };
+  training: TrainingSettings;
   methodOptions: MethodOptions;
 }
 

@@ -8,12 +8,8 @@ import { createHash } from "node:crypto";
 import type { MethodOptions } from "../methods/options.ts";
 import type { StemName } from "./resnet.ts";
 
-/** Everything that determines a run's result, stored as `config.json` beside it. */
-export interface RunConfig {
-  method: string;
-  /** Dataset as given to `--dataset`: `embedded`, or a folder. */
-  dataset: string;
-  seed: number;
+/** Harness settings that every run of a bench matrix shares. */
+export interface TrainingSettings {
   epochs: number;
   batchSize: number;
   /** Peak learning rate of SGD at the end of warm-up. */
@@ -34,6 +30,14 @@ export interface RunConfig {
   cropPadding: number;
   /** Batch size of evaluation passes. */
   evalBatchSize: number;
+}
+
+/** Everything that determines a run's result, stored as `config.json` beside it. */
+export interface RunConfig extends TrainingSettings {
+  method: string;
+  /** Dataset as given to `--dataset`: `embedded`, or a folder. */
+  dataset: string;
+  seed: number;
   methodOptions: MethodOptions;
 }
 
@@ -67,10 +71,15 @@ export function stableStringify(value: unknown): string {
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${stableStringify(entry)}`).join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 /** One-line summary of the settings that a results table shows beside each row. */

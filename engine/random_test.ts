@@ -31,7 +31,8 @@ Deno.test("Random uniform and normal moments", () => {
   let normalSquares = 0;
   for (let i = 0; i < count; i++) {
     const u = random.uniform();
-    assert.ok(u >= 0 && u < 1);
+    assert.ok(u >= 0);
+    assert.ok(u < 1);
     uniformSum += u;
     const z = random.normal();
     normalSum += z;

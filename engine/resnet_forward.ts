@@ -79,9 +79,9 @@ function batchNorm(state: ForwardState, x: tf.Tensor4D, name: string): tf.Tensor
 
 /**
  * Folds the batch statistics of a training pass into the running ones and
- * disposes them. The running variance takes the unbiased batch variance
- * (times count / (count - 1)), as PyTorch does; a count of 1 (one image whose
- * feature map is 1x1) keeps the biased value instead of dividing by zero.
+ * disposes them. As in PyTorch, the running variance takes the unbiased batch
+ * variance, times count / (count - 1). A count of 1 (one image with a 1x1
+ * feature map) keeps the biased value, because the correction would divide by zero.
  */
 export function applyBatchNormUpdates(model: ResNet18, updates: BatchNormUpdate[]): void {
   for (const update of updates) {

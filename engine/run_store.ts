@@ -58,7 +58,7 @@ export function runDirectory(resultsRoot: string, runId: string): string {
   return join(resultsRoot, runId);
 }
 
-/** Returns true when the run folder holds a finished `final.json`. */
+/** Returns true when the run folder contains a `final.json` with status `finished`. */
 export async function isFinished(directory: string): Promise<boolean> {
   const final = await readJson<StoredFinal>(join(directory, "final.json"));
   return final?.status === "finished";

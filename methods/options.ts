@@ -5,7 +5,7 @@
  */
 import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 
-/** How the smoothing mass epsilon is spread over the classes. */
+/** Rule that spreads the smoothing mass epsilon over the classes. */
 export type SmoothingConvention = "k-1" | "k";
 
 /** Method options that `bench` resolves from the command line and stores with each run. */

@@ -59,7 +59,8 @@ Deno.test("mi_adaptive epsilon follows the NMI", () => {
     const row = targets.subarray(i * 10, (i + 1) * 10);
     assert.ok(Math.abs(row[batch.labels[i]] - (1 - epsilon)) < 1e-6);
     assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
-    assert.ok(record.levels![i] >= 0 && record.levels![i] < 1);
+    assert.ok(record.levels![i] >= 0);
+    assert.ok(record.levels![i] < 1);
   }
   assert.ok(record.epsilon!.some((epsilon) => epsilon > 0));
 });

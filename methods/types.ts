@@ -23,7 +23,7 @@ export interface ImageBatch {
   numClasses: number;
 }
 
-/** What a method sampled for a batch: stored in run logs so a run can be audited. */
+/** Parameters that a method sampled for a batch, stored in run logs so that a run can be audited. */
 export interface BatchRecord {
   /** Distortion applied to each image, or null where none was. */
   distortions?: (string | null)[];

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the suite's npm dependencies and gives @tensorflow/tfjs-node a native
-# binding. The package's own install downloads libtensorflow; where that fails
+# binding. The package's own install downloads libtensorflow. Where that fails
 # (no network), this script builds the binding with node-gyp against the C
-# library and headers inside the tensorflow-cpu wheel from pip, cached under
-# ${XDG_CACHE_HOME:-~/.cache}/mials so a second setup does not extract it again.
-# Where both fail, the suite still runs on the wasm or cpu backend.
+# library and headers inside the tensorflow-cpu wheel from pip. The extracted
+# files are cached under ${XDG_CACHE_HOME:-~/.cache}/mials, so a second setup
+# does not extract them again. Where both routes fail, the suite still runs on
+# the wasm or cpu backend.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,0 +1,38 @@
+/**
+ * mials: MI-adaptive label smoothing and the benchmark harness around it.
+ *
+ * The pure building blocks (NMI, distortions, soft targets, metrics) work on
+ * typed arrays and need no TensorFlow.js backend:
+ *
+ * ```ts
+ * import { normalizedMutualInformation } from "./mod.ts";
+ *
+ * const clean = new Float32Array(8 * 8 * 3).map((_, i) => (i % 7) / 7);
+ * const nmi = normalizedMutualInformation(clean, clean); // 1 for identical images
+ * ```
+ *
+ * @module
+ */
+export { DEFAULT_NMI_BINS, nmiBatch, type NmiOptions, normalizedMutualInformation } from "./nmi/nmi.ts";
+export {
+  applyDistortion,
+  DISTORTION_NAMES,
+  type DistortionName,
+  type DistortionOptions,
+  sampleDistortion,
+} from "./distortions/mod.ts";
+export { epsilonFromConfidence, smoothedTargets } from "./methods/targets.ts";
+export { DEFAULT_METHOD_OPTIONS, type MethodOptions, type SmoothingConvention } from "./methods/options.ts";
+export { createMethod, listMethods, type MethodFactory, registerMethod } from "./methods/registry.ts";
+export type { BatchRecord, ImageBatch, TrainingMethod } from "./methods/types.ts";
+export {
+  expectedCalibrationError,
+  negativeLogLikelihood,
+  summarizeClassification,
+  top1Accuracy,
+} from "./metrics/classification.ts";
+export { softCrossEntropy, softCrossEntropyValues } from "./metrics/soft_cross_entropy.ts";
+export { loadDataset } from "./datasets/mod.ts";
+export type { ImageDataset, ImageSplit } from "./datasets/types.ts";
+export { Random } from "./engine/random.ts";
+export { BACKEND_NAMES, type BackendName, selectBackend } from "./engine/backend.ts";
