@@ -22,9 +22,26 @@ export {
   sampleDistortion,
 } from "./distortions/mod.ts";
 export { epsilonFromConfidence, smoothedTargets } from "./methods/targets.ts";
-export { DEFAULT_METHOD_OPTIONS, type MethodOptions, type SmoothingConvention } from "./methods/options.ts";
-export { createMethod, listMethods, type MethodFactory, registerMethod } from "./methods/registry.ts";
-export type { BatchRecord, ImageBatch, TrainingMethod } from "./methods/types.ts";
+export {
+  DEFAULT_METHOD_OPTIONS,
+  MAX_RANDAUGMENT_MAGNITUDE,
+  type MethodOptions,
+  type SmoothingConvention,
+} from "./methods/options.ts";
+export {
+  type CompositionRole,
+  createMethod,
+  listCompositions,
+  listMethods,
+  listMethodsWithRole,
+  type MethodFactory,
+  methodNameForRunId,
+  parseMethodList,
+  registerMethod,
+} from "./methods/registry.ts";
+export { composeMethods } from "./methods/compose.ts";
+export { RANDAUGMENT_OPERATIONS, type RandAugmentOperation } from "./methods/randaugment/operations.ts";
+export type { AppliedOperation, BatchRecord, ImageBatch, PixelBox, TrainingMethod } from "./methods/types.ts";
 export {
   expectedCalibrationError,
   negativeLogLikelihood,

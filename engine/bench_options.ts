@@ -5,8 +5,13 @@
  */
 import { parseArgs } from "node:util";
 import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
-import { DEFAULT_METHOD_OPTIONS, type MethodOptions, validateMethodOptions } from "../methods/options.ts";
-import { parseMethodList } from "../methods/registry.ts";
+import {
+  DEFAULT_METHOD_OPTIONS,
+  MAX_RANDAUGMENT_MAGNITUDE,
+  type MethodOptions,
+  validateMethodOptions,
+} from "../methods/options.ts";
+import { listMethods, listMethodsWithRole, parseMethodList } from "../methods/registry.ts";
 import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
@@ -26,6 +31,29 @@ export interface BenchPlan {
   methodOptions: MethodOptions;
 }
 
+/** Breaks help text into lines of at most 110 characters, indented to the description column. */
+function wrapOptionText(text: string): string {
+  const indent = " ".repeat(30);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line.length > 0 && indent.length + line.length + 1 + word.length > 110) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line.length === 0 ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(indent + line);
+  return lines.join("\n");
+}
+
+const METHOD_HELP = wrapOptionText(
+  `all runs ${listMethods().join(", ")}. AUGMENTATION+RULE combines an augmentation ` +
+    `(${listMethodsWithRole("augmentation").join(", ")}) with a target rule ` +
+    `(${listMethodsWithRole("target_rule").join(", ")}), for example randaugment+mi_adaptive.`,
+);
+
 /** Help text of `deno task bench`. */
 export const BENCH_USAGE = `Usage: deno task bench [options]
 
@@ -34,6 +62,7 @@ Finished runs with the same configuration are skipped unless --force.
 
 Options:
   --method LIST               methods, comma-separated, or all (default: hard,distort_hard,mi_adaptive)
+${METHOD_HELP}
   --dataset SPEC              embedded (default: the CIFAR-10 subset in data/cifar10-small),
                               an image folder with train/ and val/, or a CIFAR binary folder
   --seeds LIST                seeds, comma-separated integers (default: 0)
@@ -46,11 +75,16 @@ Options:
   --side N                    image side in pixels after decoding (default: ${DEFAULT_TRAINING.side})
   --train-per-class N         keep the first N training images per class, 0 for all (default: 0)
   --backend NAME              tensorflow, wasm or cpu (default: the first that starts, in that order)
-  --smoothing-convention C    k-1 (default) or k, for mi_adaptive
+  --smoothing-convention C    k-1 (default) or k, for mi_adaptive and label_smoothing
   --distortion-probability P  probability of distorting a training image (default: 1)
   --distortions LIST          distortions to draw from (default: ${DISTORTION_NAMES.join(",")})
   --nmi-bins N                histogram bins per channel for the NMI (default: 64)
   --blur-sigma-scale S        side (default: sigma = 50 d px at 224 px, scaled with the side) or absolute
+  --ls-epsilon X              fixed epsilon of label_smoothing, in [0, 1) (default: ${DEFAULT_METHOD_OPTIONS.labelSmoothingEpsilon})
+  --mixup-alpha X             mixup lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.mixupAlpha})
+  --cutmix-alpha X            CutMix lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.cutmixAlpha})
+  --randaugment-n N           RandAugment operations per image (default: ${DEFAULT_METHOD_OPTIONS.randAugmentNumOps})
+  --randaugment-m M           RandAugment magnitude index, an integer in [0, 30] (default: ${DEFAULT_METHOD_OPTIONS.randAugmentMagnitude})
   --results DIR               results folder (default: results)
   --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
   --force                     rerun finished runs
@@ -85,6 +119,11 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       distortions: { type: "string" },
       "nmi-bins": { type: "string" },
       "blur-sigma-scale": { type: "string" },
+      "ls-epsilon": { type: "string" },
+      "mixup-alpha": { type: "string" },
+      "cutmix-alpha": { type: "string" },
+      "randaugment-n": { type: "string" },
+      "randaugment-m": { type: "string" },
       results: { type: "string", default: "results" },
       "cache-dir": { type: "string" },
       force: { type: "boolean", default: false },
@@ -105,6 +144,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       : values.distortions.split(",").map((name) => name.trim()) as DistortionName[],
     nmiBins: positiveInteger("--nmi-bins", values["nmi-bins"], DEFAULT_METHOD_OPTIONS.nmiBins),
     blurSigmaScale: (values["blur-sigma-scale"] ?? "side") as MethodOptions["blurSigmaScale"],
+    ...parseBaselineOptions(values),
   };
   if (methodOptions.blurSigmaScale !== "side" && methodOptions.blurSigmaScale !== "absolute") {
     throw new Error(`Invalid --blur-sigma-scale "${methodOptions.blurSigmaScale}"; use side or absolute.`);
@@ -139,6 +179,43 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       evalBatchSize: DEFAULT_TRAINING.evalBatchSize,
     },
     methodOptions,
+  };
+}
+
+type BaselineOptions = Pick<
+  MethodOptions,
+  "labelSmoothingEpsilon" | "mixupAlpha" | "cutmixAlpha" | "randAugmentNumOps" | "randAugmentMagnitude"
+>;
+
+/** Parses the options of label_smoothing, mixup, cutmix and randaugment, checking each range. */
+function parseBaselineOptions(values: Record<string, string | boolean | undefined>): BaselineOptions {
+  const text = (name: string) => values[name] as string | undefined;
+  const defaults = DEFAULT_METHOD_OPTIONS;
+  const epsilon = number("--ls-epsilon", text("ls-epsilon"), defaults.labelSmoothingEpsilon);
+  if (!(epsilon >= 0 && epsilon < 1)) {
+    throw new Error(`Invalid --ls-epsilon "${text("ls-epsilon")}": expected a number in [0, 1).`);
+  }
+  const magnitude = nonNegativeInteger(
+    "--randaugment-m",
+    text("randaugment-m"),
+    defaults.randAugmentMagnitude,
+  );
+  if (magnitude > MAX_RANDAUGMENT_MAGNITUDE) {
+    const given = text("randaugment-m");
+    throw new Error(
+      `Invalid --randaugment-m "${given}": expected an integer in [0, ${MAX_RANDAUGMENT_MAGNITUDE}].`,
+    );
+  }
+  return {
+    labelSmoothingEpsilon: epsilon,
+    mixupAlpha: positiveNumber("--mixup-alpha", text("mixup-alpha"), defaults.mixupAlpha),
+    cutmixAlpha: positiveNumber("--cutmix-alpha", text("cutmix-alpha"), defaults.cutmixAlpha),
+    randAugmentNumOps: nonNegativeInteger(
+      "--randaugment-n",
+      text("randaugment-n"),
+      defaults.randAugmentNumOps,
+    ),
+    randAugmentMagnitude: magnitude,
   };
 }
 

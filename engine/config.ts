@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { MethodOptions } from "../methods/options.ts";
+import { describeMethodOptions, type MethodOptions } from "../methods/options.ts";
 import type { StemName } from "./resnet.ts";
 
 /** Harness settings that every run of a bench matrix shares. */
@@ -62,7 +62,16 @@ export const DEFAULT_TRAINING = {
 export function runIdOf(config: RunConfig, datasetName: string): string {
   const hash = createHash("sha256").update(stableStringify(config)).digest("hex").slice(0, 10);
   const safeDataset = datasetName.replace(/[^A-Za-z0-9_.-]/g, "_");
-  return `${config.method}__${safeDataset}__seed${config.seed}__${hash}`;
+  return `${methodNameForRunId(config.method)}__${safeDataset}__seed${config.seed}__${hash}`;
+}
+
+/**
+ * Returns the form of a method name used in run ids and folder names:
+ * `randaugment+mi_adaptive` becomes `randaugment-plus-mi_adaptive`. Registered
+ * names contain no `-`, so the mapping cannot make two names equal.
+ */
+export function methodNameForRunId(name: string): string {
+  return name.replaceAll("+", "-plus-");
 }
 
 /** JSON with object keys sorted at every level, so equal configurations hash equally. */
@@ -92,5 +101,6 @@ export function summarizeConfig(config: RunConfig, trainImages: number): string 
     `batch ${config.batchSize}`,
     `lr ${config.learningRate}`,
     ...(config.methodOptions.smoothingConvention === "k-1" ? [] : ["smoothing convention k"]),
+    ...describeMethodOptions(config.method, config.methodOptions),
   ].join(", ");
 }

@@ -99,6 +99,59 @@ export class Random {
     return radius * Math.cos(angle);
   }
 
+  /**
+   * Returns a Gamma(shape, 1) sample (Marsaglia and Tsang, 2000).
+   *
+   * For shape >= 1 it draws normals until the squeeze or the log test accepts.
+   * For shape < 1 it returns Gamma(shape + 1) * U^(1 / shape), U ~ U(0, 1], which
+   * has the Gamma(shape) law and may underflow to 0 for very small shapes.
+   *
+   * @param shape Shape k > 0; the mean and the variance are both k.
+   * @throws {RangeError} when the shape is not a finite number above 0.
+   */
+  gamma(shape: number): number {
+    if (!(shape > 0 && Number.isFinite(shape))) {
+      throw new RangeError(`Random.gamma needs a finite shape above 0, got ${shape}`);
+    }
+    if (shape < 1) {
+      const boost = 1 - this.uniform();
+      return this.gamma(shape + 1) * Math.pow(boost, 1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const base = 1 + c * x;
+      if (base <= 0) continue;
+      const v = base * base * base;
+      // 1 - uniform() lies in (0, 1], so its logarithm is finite.
+      const u = 1 - this.uniform();
+      if (u < 1 - 0.0331 * x ** 4) return d * v;
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /**
+   * Returns a Beta(a, b) sample in [0, 1], as X / (X + Y) with X ~ Gamma(a) and Y ~ Gamma(b).
+   *
+   * When both gamma draws underflow to 0 (only for shapes far below 1), it
+   * returns 1 with probability a / (a + b) and 0 otherwise, the limit of the
+   * Beta law as both shapes go to 0.
+   *
+   * @param a First shape, a finite number above 0; the mean is a / (a + b).
+   * @param b Second shape, a finite number above 0.
+   * @throws {RangeError} when a shape is not a finite number above 0.
+   */
+  beta(a: number, b: number): number {
+    if (!(a > 0 && Number.isFinite(a)) || !(b > 0 && Number.isFinite(b))) {
+      throw new RangeError(`Random.beta needs finite shapes above 0, got a=${a}, b=${b}`);
+    }
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    if (x + y === 0) return this.uniform() < a / (a + b) ? 1 : 0;
+    return x / (x + y);
+  }
+
   /** Shuffles `values` in place (Fisher-Yates) and returns it. */
   shuffle<T extends { length: number; [index: number]: unknown }>(values: T): T {
     for (let i = values.length - 1; i > 0; i--) {

@@ -96,6 +96,10 @@ export async function appendSamples(
       level: record.levels?.[i],
       nmi: record.nmi?.[i],
       epsilon: record.epsilon?.[i],
+      lambda: record.lambda?.[i],
+      partner: record.permutation?.[i],
+      box: record.box,
+      operations: record.operations?.[i],
     }));
   }
   await Deno.writeTextFile(join(directory, "samples.jsonl"), lines.join("\n") + "\n", { append: true });

@@ -26,7 +26,20 @@ export interface MethodOptions {
   maxEpsilon: number;
   /** Blur sigma rule: `side` scales 50 d pixels at 224 px with the image side; `absolute` uses 50 d pixels. */
   blurSigmaScale: "side" | "absolute";
+  /** Fixed epsilon of `label_smoothing`, in [0, 1), spread by {@linkcode MethodOptions.smoothingConvention}. */
+  labelSmoothingEpsilon: number;
+  /** Mixup draws lambda ~ Beta(alpha, alpha) per batch; alpha is finite and above 0. */
+  mixupAlpha: number;
+  /** CutMix draws lambda ~ Beta(alpha, alpha) per batch before clipping the box; alpha is finite and above 0. */
+  cutmixAlpha: number;
+  /** RandAugment operations applied to each image in turn, an integer >= 0. */
+  randAugmentNumOps: number;
+  /** RandAugment magnitude index M, an integer in [0, 30] (31 levels, as torchvision's default). */
+  randAugmentMagnitude: number;
 }
+
+/** Largest RandAugment magnitude index: torchvision's 31 magnitude bins are indexed 0..30. */
+export const MAX_RANDAUGMENT_MAGNITUDE = 30;
 
 /** Defaults of {@linkcode MethodOptions}. */
 export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
@@ -36,6 +49,11 @@ export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
   nmiBins: 64,
   maxEpsilon: 0.9,
   blurSigmaScale: "side",
+  labelSmoothingEpsilon: 0.1,
+  mixupAlpha: 0.8,
+  cutmixAlpha: 1,
+  randAugmentNumOps: 2,
+  randAugmentMagnitude: 9,
 };
 
 /**
@@ -65,4 +83,44 @@ export function validateMethodOptions(options: MethodOptions): void {
   if (!(options.maxEpsilon >= 0 && options.maxEpsilon < 1)) {
     throw new Error(`Invalid maximum epsilon ${options.maxEpsilon}; use a number in [0, 1).`);
   }
+  validateBaselineOptions(options);
+}
+
+function validateBaselineOptions(options: MethodOptions): void {
+  const epsilon = options.labelSmoothingEpsilon;
+  if (!(epsilon >= 0 && epsilon < 1)) {
+    throw new Error(`Invalid label-smoothing epsilon ${epsilon}; use a number in [0, 1).`);
+  }
+  for (const [label, alpha] of [["mixup", options.mixupAlpha], ["CutMix", options.cutmixAlpha]] as const) {
+    if (!(alpha > 0 && Number.isFinite(alpha))) {
+      throw new Error(`Invalid ${label} alpha ${alpha}; use a finite number above 0.`);
+    }
+  }
+  const numOps = options.randAugmentNumOps;
+  if (!Number.isInteger(numOps) || numOps < 0) {
+    throw new Error(`Invalid RandAugment operation count ${numOps}; use an integer of 0 or more.`);
+  }
+  const magnitude = options.randAugmentMagnitude;
+  if (!Number.isInteger(magnitude) || magnitude < 0 || magnitude > MAX_RANDAUGMENT_MAGNITUDE) {
+    throw new Error(
+      `Invalid RandAugment magnitude ${magnitude}; use an integer in [0, ${MAX_RANDAUGMENT_MAGNITUDE}].`,
+    );
+  }
+}
+
+/** Describes the options each method reads, for the configuration column of the results table. */
+const OPTION_DESCRIPTIONS: Record<string, (options: MethodOptions) => string> = {
+  label_smoothing: (options) => `label smoothing epsilon ${options.labelSmoothingEpsilon}`,
+  mixup: (options) => `mixup alpha ${options.mixupAlpha}`,
+  cutmix: (options) => `CutMix alpha ${options.cutmixAlpha}`,
+  randaugment: (options) => `RandAugment N ${options.randAugmentNumOps} M ${options.randAugmentMagnitude}`,
+};
+
+/**
+ * Describes the baseline options that a method or composition uses, for
+ * example `["RandAugment N 2 M 9", "label smoothing epsilon 0.1"]` for
+ * `randaugment+label_smoothing`; methods that read none of them give `[]`.
+ */
+export function describeMethodOptions(method: string, options: MethodOptions): string[] {
+  return method.split("+").flatMap((part) => OPTION_DESCRIPTIONS[part]?.(options) ?? []);
 }

@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { Random } from "../engine/random.ts";
+import { assertTargetRows, assertUnitRange, makeBatch } from "./_test_support.ts";
 import { DEFAULT_METHOD_OPTIONS } from "./options.ts";
-import { createMethod, listMethods, parseMethodList } from "./registry.ts";
-import type { ImageBatch } from "./types.ts";
-
-function makeBatch(size: number, side: number, numClasses: number): ImageBatch {
-  const random = new Random(1);
-  const pixels = Float32Array.from({ length: size * side * side * 3 }, () => random.uniform());
-  const labels = Int32Array.from({ length: size }, (_, i) => i % numClasses);
-  return { pixels, labels, size, height: side, width: side, numClasses };
-}
+import { createMethod, listCompositions, listMethods, parseMethodList } from "./registry.ts";
 
 Deno.test("registry lists the foundation methods", () => {
   for (const name of ["hard", "distort_hard", "mi_adaptive"]) assert.ok(listMethods().includes(name));
@@ -97,4 +90,25 @@ Deno.test("method options are validated", () => {
     () => createMethod("mi_adaptive", { ...DEFAULT_METHOD_OPTIONS, smoothingConvention: "k+1" as "k" }),
     /smoothing convention/,
   );
+});
+
+Deno.test("all lists the baselines", () => {
+  for (const name of ["label_smoothing", "mixup", "cutmix", "randaugment"]) {
+    assert.ok(parseMethodList("all").includes(name), name);
+  }
+});
+
+Deno.test("every method repeats for the same seed", () => {
+  for (const name of [...listMethods(), ...listCompositions()]) {
+    const first = makeBatch(6, 12, 4);
+    const second = makeBatch(6, 12, 4);
+    const method = createMethod(name, DEFAULT_METHOD_OPTIONS);
+    const recordA = method.augment(first, new Random(9));
+    const recordB = method.augment(second, new Random(9));
+    assert.deepEqual(first.pixels, second.pixels, name);
+    assert.deepEqual(recordA, recordB, name);
+    assert.equal(first.pixels.length, 6 * 12 * 12 * 3, name);
+    assertUnitRange(first.pixels);
+    assertTargetRows(method.targets(first, recordA), first);
+  }
 });

@@ -33,6 +33,35 @@ export interface BatchRecord {
   nmi?: Float32Array;
   /** Smoothing epsilon per image. */
   epsilon?: Float32Array;
+  /**
+   * Mixing weight per image, [size], in [0, 1]: image i keeps lambda[i] of its
+   * own pixels and target, and takes 1 - lambda[i] from image permutation[i].
+   */
+  lambda?: Float32Array;
+  /** Mixing partner per image, [size]: the index of the unmixed image that was mixed into image i. */
+  permutation?: Int32Array;
+  /** CutMix's lambda as drawn from Beta(alpha, alpha), before the box was clipped to the image. */
+  sampledLambda?: number;
+  /** CutMix's pasted box after clipping, in pixels, the same for every image of the batch. */
+  box?: PixelBox;
+  /** RandAugment operations per image, in the order they were applied. */
+  operations?: AppliedOperation[][];
+}
+
+/** A box of rows [top, bottom) and columns [left, right), in pixels. */
+export interface PixelBox {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** One image operation as applied, for the run log. */
+export interface AppliedOperation {
+  /** Operation name, for example `rotate`. */
+  name: string;
+  /** Signed parameter in the operation's unit (degrees, pixels, bits, factor offset, threshold); 0 where it takes none. */
+  value: number;
 }
 
 /** A training method: an augmentation stage and a target stage. */
@@ -51,4 +80,13 @@ export interface TrainingMethod {
    * @returns Row-major [size, numClasses] probabilities; each row sums to 1.
    */
   targets(batch: ImageBatch, record: BatchRecord): Float32Array;
+  /**
+   * Mixes per-image targets the way `augment` mixed the pixels. Only methods
+   * that mix images (mixup, CutMix) have it; a composition such as
+   * `mixup+mi_adaptive` uses it to mix the soft targets of its target rule.
+   *
+   * @param targets Row-major [size, numClasses] targets of the unmixed images; not changed.
+   * @returns New row-major [size, numClasses] targets; each row sums to 1 when the input rows do.
+   */
+  mixTargets?(targets: Float32Array, batch: ImageBatch, record: BatchRecord): Float32Array;
 }

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { readRuns, type StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
-import { listMethods } from "../methods/registry.ts";
+import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
 
 const USAGE = `Usage: deno task report [--results DIR] [--out FILE]
@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<number> {
       );
       return 1;
     }
-    const table = buildResultsTable(runs.map(summarizeRun), listMethods());
+    const table = buildResultsTable(runs.map(summarizeRun), [...listMethods(), ...listCompositions()]);
     console.log(table);
     if (values.out !== undefined) await writeFileAtomic(values.out, table + "\n");
     return 0;

@@ -150,6 +150,56 @@ Deno.test({
 });
 
 Deno.test({
+  name: "bench runs compositions end to end",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "mials-e2e-" });
+    try {
+      const dataset = join(work, "dataset");
+      const results = join(work, "results");
+      await writeDataset(dataset);
+      const methods = "randaugment+mi_adaptive,mixup+mi_adaptive,cutmix,label_smoothing";
+      const result = await runTask("tasks/bench.ts", [
+        "--dataset",
+        dataset,
+        "--method",
+        methods,
+        "--epochs",
+        "1",
+        "--width",
+        "0.125",
+        "--side",
+        "16",
+        "--batch-size",
+        "6",
+        "--results",
+        results,
+        "--cache-dir",
+        join(work, "cache"),
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /4 finished, 0 skipped, 0 failed/);
+      const runs = [...Deno.readDirSync(results)].map((entry) => entry.name);
+      assert.ok(runs.some((name) => name.startsWith("randaugment-plus-mi_adaptive__")), runs.join(", "));
+      const mixRun = join(results, runs.find((name) => name.startsWith("mixup-plus-mi_adaptive__"))!);
+      const sample = JSON.parse(Deno.readTextFileSync(join(mixRun, "samples.jsonl")).split("\n")[0]);
+      assert.equal(typeof sample.lambda, "number");
+      assert.equal(typeof sample.partner, "number");
+      assert.equal(typeof sample.epsilon, "number");
+
+      const report = await runTask("tasks/report.ts", ["--results", results]);
+      assert.equal(report.code, 0, report.stderr);
+      for (const method of methods.split(",")) {
+        assert.match(report.stdout, new RegExp(`\\| ${method.replace("+", "\\+")} \\|`));
+      }
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "bench rejects bad options with a message",
   sanitizeResources: false,
   sanitizeOps: false,

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
+import { BENCH_USAGE, type BenchPlan, parseBenchOptions } from "./bench_options.ts";
+import { type RunConfig, summarizeConfig } from "./config.ts";
+
+function parsePlan(args: string[]): BenchPlan {
+  const plan = parseBenchOptions(args);
+  assert.notEqual(plan, "help");
+  return plan as BenchPlan;
+}
+
+Deno.test("bench options default the baselines", () => {
+  const options = parsePlan([]).methodOptions;
+  assert.equal(options.labelSmoothingEpsilon, 0.1);
+  assert.equal(options.mixupAlpha, 0.8);
+  assert.equal(options.cutmixAlpha, 1);
+  assert.equal(options.randAugmentNumOps, 2);
+  assert.equal(options.randAugmentMagnitude, 9);
+});
+
+Deno.test("bench options parse the baselines", () => {
+  const options = parsePlan([
+    "--ls-epsilon",
+    "0.2",
+    "--mixup-alpha",
+    "0.4",
+    "--cutmix-alpha",
+    "2",
+    "--randaugment-n",
+    "3",
+    "--randaugment-m",
+    "30",
+  ]).methodOptions;
+  assert.equal(options.labelSmoothingEpsilon, 0.2);
+  assert.equal(options.mixupAlpha, 0.4);
+  assert.equal(options.cutmixAlpha, 2);
+  assert.equal(options.randAugmentNumOps, 3);
+  assert.equal(options.randAugmentMagnitude, 30);
+});
+
+Deno.test("bench options reject bad baseline values", () => {
+  const cases: [string[], RegExp][] = [
+    [["--ls-epsilon", "1"], /Invalid --ls-epsilon "1": expected a number in \[0, 1\)/],
+    [["--ls-epsilon=-0.1"], /Invalid --ls-epsilon "-0.1"/],
+    [["--ls-epsilon", "high"], /Invalid --ls-epsilon "high": expected a number/],
+    [["--mixup-alpha", "0"], /Invalid --mixup-alpha "0": expected a number above 0/],
+    [["--cutmix-alpha=-1"], /Invalid --cutmix-alpha "-1"/],
+    [["--randaugment-n", "1.5"], /Invalid --randaugment-n "1.5": expected an integer of 0 or more/],
+    [["--randaugment-m", "31"], /Invalid --randaugment-m "31": expected an integer in \[0, 30\]/],
+    [["--randaugment-m=-1"], /Invalid --randaugment-m "-1"/],
+  ];
+  for (const [args, message] of cases) assert.throws(() => parseBenchOptions(args), message, args.join(" "));
+});
+
+Deno.test("bench options accept compositions", () => {
+  const plan = parsePlan(["--method", "randaugment+mi_adaptive,mixup+mi_adaptive"]);
+  assert.deepEqual(plan.methods, ["randaugment+mi_adaptive", "mixup+mi_adaptive"]);
+  assert.throws(
+    () => parseBenchOptions(["--method", "hard+mixup"]),
+    /Invalid method combination "hard\+mixup".*Valid combinations: .*randaugment\+label_smoothing/,
+  );
+});
+
+Deno.test("bench usage lists the baseline options", () => {
+  for (
+    const option of ["--ls-epsilon", "--mixup-alpha", "--cutmix-alpha", "--randaugment-n", "--randaugment-m"]
+  ) {
+    assert.ok(BENCH_USAGE.includes(option), option);
+  }
+  assert.ok(BENCH_USAGE.split("\n").every((line) => line.length <= 110), "help lines fit in 110 columns");
+});
+
+function configFor(method: string): RunConfig {
+  const plan = parsePlan([]);
+  return { method, dataset: "embedded", seed: 0, ...plan.training, methodOptions: DEFAULT_METHOD_OPTIONS };
+}
+
+Deno.test("summarizeConfig names the options a method uses", () => {
+  const base = "ResNet-18 width 0.25, 32 px, 100 train images, 15 epochs, batch 128, lr 0.1";
+  assert.equal(summarizeConfig(configFor("mi_adaptive"), 100), base);
+  assert.equal(summarizeConfig(configFor("label_smoothing"), 100), `${base}, label smoothing epsilon 0.1`);
+  assert.equal(summarizeConfig(configFor("cutmix"), 100), `${base}, CutMix alpha 1`);
+  assert.equal(
+    summarizeConfig(configFor("randaugment+label_smoothing"), 100),
+    `${base}, RandAugment N 2 M 9, label smoothing epsilon 0.1`,
+  );
+  assert.equal(summarizeConfig(configFor("mixup+mi_adaptive"), 100), `${base}, mixup alpha 0.8`);
+});
