@@ -37,3 +37,18 @@ export async function writeSolidImage(
   for (let i = 0; i < width * height; i++) pixels.set(rgb, i * 3);
   await writeRawImage(path, { width, height, channels: 3, pixels });
 }
+
+/**
+ * Writes a baseline JPEG of varied pixels and keeps only the first `fraction`
+ * of its bytes, as a download cut short would.
+ */
+export async function writeTruncatedJpeg(
+  path: string,
+  width: number,
+  height: number,
+  fraction: number,
+): Promise<void> {
+  const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7919 + (i >> 5) * 31) % 256);
+  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  await Deno.writeFile(path, jpeg.subarray(0, Math.floor(jpeg.length * fraction)));
+}

@@ -10,16 +10,16 @@
  *     pixelsOffset   count * height * width * 3 bytes of pixels (uint8, NHWC)
  *     labelsOffset   count labels (int32)
  *
- * Both offsets are multiples of 4.
+ * Both offsets are multiples of 4. The header stores a SHA-256 of the pixels, the
+ * labels and the indices of failed images, so a file in which any of them changed
+ * after writing is rejected.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { CACHE_FORMAT_VERSION } from "./cache_key.ts";
 import type { ImageSplit } from "./types.ts";
-
-/** Version of the cache file layout and of the decoding. Raising it invalidates old files. */
-export const CACHE_FORMAT_VERSION = 1;
 
 const MAGIC = new TextEncoder().encode("MIALSPLT");
 const PREAMBLE_BYTES = MAGIC.length + 4;
@@ -38,71 +38,17 @@ export interface CacheHeader {
   labelsOffset: number;
   /** The dataset folder the split was decoded from, for people reading the header. */
   source: string;
+  /** Hex SHA-256 of the pixel bytes, the label bytes and `badImageIndices` as JSON, in that order. */
+  checksum: string;
+  /** Ascending indices of the images that failed to decode; their pixels are zero. */
+  badImageIndices: number[];
 }
 
-/** One image file as it enters the cache key. */
-export interface CacheKeyFile {
-  /** Path relative to the dataset root, `/`-separated. */
-  relativePath: string;
-  /** Size in bytes. */
-  size: number;
-  /** Modification time in milliseconds. */
-  mtimeMs: number;
-  /** Class index. */
-  label: number;
-}
-
-/** Everything that determines the decoded pixels and labels of a split. */
-export interface CacheKeyInput {
-  /** Files in the order their pixels are stored. */
-  files: readonly CacheKeyFile[];
-  /** Sorted class folder names, which fix the label numbering. */
-  classFolders: readonly string[];
-  /** Output width and height in pixels. */
-  side: number;
-  /** Name of the resize rule, so that a change of rule gives new keys. */
-  resizeRule: string;
-}
-
-/**
- * Returns the default cache folder: `$XDG_CACHE_HOME/mials/decoded`, or
- * `$HOME/.cache/mials/decoded` when `XDG_CACHE_HOME` is unset or empty.
- *
- * @param getEnv Reads an environment variable. Tests pass a fake one.
- * @throws When neither `XDG_CACHE_HOME` nor `HOME` is set.
- */
-export function defaultCacheDir(
-  getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
-): string {
-  const cacheHome = getEnv("XDG_CACHE_HOME");
-  if (cacheHome) return join(cacheHome, "mials", "decoded");
-
-  const home = getEnv("HOME");
-  if (!home) {
-    throw new Error(
-      "Cannot choose a cache folder: XDG_CACHE_HOME and HOME are unset; pass cacheDir explicitly",
-    );
-  }
-  return join(home, ".cache", "mials", "decoded");
-}
-
-/**
- * Computes the cache key of a split: a hex SHA-256 over the format version, the
- * options and each file's relative path, size, modification time and label.
- * Editing, adding, removing or renaming any file changes the key.
- */
-export function computeCacheKey(input: CacheKeyInput): string {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify({
-    formatVersion: CACHE_FORMAT_VERSION,
-    side: input.side,
-    resizeRule: input.resizeRule,
-    classFolders: input.classFolders,
-  }));
-  for (const file of input.files) {
-    hash.update("\n" + JSON.stringify([file.relativePath, file.size, file.mtimeMs, file.label]));
-  }
-  return hash.digest("hex");
+/** A split read from the cache. */
+export interface CachedSplit {
+  split: ImageSplit;
+  /** Ascending indices of the images that failed to decode when the split was cached. */
+  badImageIndices: number[];
 }
 
 /** Returns the path of the cache file for `key`. */
@@ -119,15 +65,17 @@ function alignTo4(offset: number): number {
  * then renamed, so readers never see a partial file.
  *
  * @param cacheDir Cache folder, created when missing.
- * @param key Key from {@linkcode computeCacheKey}.
+ * @param key Key from `computeCacheKey` in `cache_key.ts`.
  * @param split Decoded split.
  * @param source Dataset folder, stored in the header for reference.
+ * @param badImageIndices Ascending indices of the images that failed to decode.
  */
 export async function writeCachedSplit(
   cacheDir: string,
   key: string,
   split: ImageSplit,
   source: string,
+  badImageIndices: readonly number[] = [],
 ): Promise<void> {
   await Deno.mkdir(cacheDir, { recursive: true });
   const finalPath = cacheFilePath(cacheDir, key);
@@ -135,7 +83,7 @@ export async function writeCachedSplit(
   try {
     const file = await Deno.open(temporaryPath, { write: true, createNew: true });
     try {
-      await writeSplitTo(file, key, split, source);
+      await writeSplitTo(file, key, split, source, badImageIndices);
     } finally {
       file.close();
     }
@@ -151,15 +99,22 @@ async function writeSplitTo(
   key: string,
   split: ImageSplit,
   source: string,
+  badImageIndices: readonly number[],
 ): Promise<void> {
-  const headerBytes = encodeHeader(key, split, source);
-  const preamble = new Uint8Array(PREAMBLE_BYTES);
-  preamble.set(MAGIC);
-  new DataView(preamble.buffer).setUint32(MAGIC.length, headerBytes.length, true);
-
   const labels = new Uint8Array(split.count * 4);
   const labelView = new DataView(labels.buffer);
   split.labels.forEach((label, i) => labelView.setInt32(i * 4, label, true));
+
+  const fields = {
+    key,
+    source,
+    checksum: computeChecksum(split.images, labels, badImageIndices),
+    badImageIndices,
+  };
+  const headerBytes = encodeHeader(split, fields);
+  const preamble = new Uint8Array(PREAMBLE_BYTES);
+  preamble.set(MAGIC);
+  new DataView(preamble.buffer).setUint32(MAGIC.length, headerBytes.length, true);
 
   await writeAll(file, preamble);
   await writeAll(file, headerBytes);
@@ -168,18 +123,30 @@ async function writeSplitTo(
   await writeAll(file, labels);
 }
 
+function computeChecksum(pixels: Uint8Array, labels: Uint8Array, badImageIndices: readonly number[]): string {
+  const hash = createHash("sha256").update(pixels).update(labels);
+  return hash.update(JSON.stringify(badImageIndices)).digest("hex");
+}
+
+/** Header fields that do not follow from the split's shape. */
+type HeaderFields = Pick<CacheHeader, "key" | "source" | "checksum"> & {
+  badImageIndices: readonly number[];
+};
+
 /** Encodes the header, padded with spaces so that the pixels start at a multiple of 4. */
-function encodeHeader(key: string, split: ImageSplit, source: string): Uint8Array {
+function encodeHeader(split: ImageSplit, fields: HeaderFields): Uint8Array {
   const encode = (pixelsOffset: number) => {
     const header: CacheHeader = {
       formatVersion: CACHE_FORMAT_VERSION,
-      key,
+      key: fields.key,
       count: split.count,
       height: split.height,
       width: split.width,
       pixelsOffset,
       labelsOffset: pixelsOffset + alignTo4(split.images.length),
-      source,
+      source: fields.source,
+      checksum: fields.checksum,
+      badImageIndices: [...fields.badImageIndices],
     };
     return new TextEncoder().encode(JSON.stringify(header));
   };
@@ -204,11 +171,12 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  * Reads a cached split.
  *
  * @param cacheDir Cache folder.
- * @param key Key from {@linkcode computeCacheKey}.
- * @returns The split, or `null` when no cache file exists for `key`.
- * @throws When the file exists but is truncated or not a cache file of this version.
+ * @param key Key from `computeCacheKey` in `cache_key.ts`.
+ * @returns The split and its failed images, or `null` when no cache file exists for `key`.
+ * @throws When the file exists but is truncated, fails its checksum, or is not a
+ * cache file of this version.
  */
-export async function readCachedSplit(cacheDir: string, key: string): Promise<ImageSplit | null> {
+export async function readCachedSplit(cacheDir: string, key: string): Promise<CachedSplit | null> {
   const path = cacheFilePath(cacheDir, key);
   let file: Deno.FsFile;
   try {
@@ -224,9 +192,14 @@ export async function readCachedSplit(cacheDir: string, key: string): Promise<Im
     const pixelBytes = header.count * header.height * header.width * 3;
     const images = await readExactly(file, header.pixelsOffset, pixelBytes, path);
     const labelBytes = await readExactly(file, header.labelsOffset, header.count * 4, path);
+    if (computeChecksum(images, labelBytes, header.badImageIndices) !== header.checksum) {
+      throw invalidCacheFile(path, "checksum mismatch, the file changed after it was written");
+    }
+
     const labelView = new DataView(labelBytes.buffer);
     const labels = Int32Array.from({ length: header.count }, (_, i) => labelView.getInt32(i * 4, true));
-    return { images, labels, count: header.count, height: header.height, width: header.width };
+    const split = { images, labels, count: header.count, height: header.height, width: header.width };
+    return { split, badImageIndices: header.badImageIndices };
   } finally {
     file.close();
   }
@@ -238,8 +211,7 @@ async function readHeader(
   key: string,
   fileSize: number,
 ): Promise<CacheHeader> {
-  const invalid = (reason: string) =>
-    new Error(`Invalid cache file ${path}: ${reason}. Delete it and load the dataset again.`);
+  const invalid = (reason: string) => invalidCacheFile(path, reason);
   if (fileSize < PREAMBLE_BYTES) throw invalid(`only ${fileSize} bytes`);
 
   const preamble = await readExactly(file, 0, PREAMBLE_BYTES, path);
@@ -257,12 +229,41 @@ async function readHeader(
   } catch (error) {
     throw invalid(`header is not JSON (${(error as Error).message})`);
   }
+  if (typeof header !== "object" || header === null) throw invalid("header is not a JSON object");
   if (header.formatVersion !== CACHE_FORMAT_VERSION) throw invalid(`format version ${header.formatVersion}`);
   if (header.key !== key) throw invalid(`header key ${header.key} differs from the file name`);
+  const shapeProblem = findShapeProblem(header, PREAMBLE_BYTES + headerLength);
+  if (shapeProblem !== null) throw invalid(shapeProblem);
 
   const expectedSize = header.labelsOffset + header.count * 4;
   if (fileSize !== expectedSize) throw invalid(`${fileSize} bytes, expected ${expectedSize}`);
   return header;
+}
+
+function invalidCacheFile(path: string, reason: string): Error {
+  return new Error(`Invalid cache file ${path}: ${reason}. Delete it and load the dataset again.`);
+}
+
+/** Returns what is inconsistent in the header's sizes, offsets and indices, or `null`. */
+function findShapeProblem(header: CacheHeader, headerEnd: number): string | null {
+  const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  if (![header.count, header.height, header.width].every(isCount)) {
+    return `invalid shape ${header.count}x${header.height}x${header.width}`;
+  }
+  const pixelBytes = header.count * header.height * header.width * 3;
+  if (header.pixelsOffset !== alignTo4(headerEnd)) return `pixel offset ${header.pixelsOffset}`;
+  if (header.labelsOffset !== header.pixelsOffset + alignTo4(pixelBytes)) {
+    return `label offset ${header.labelsOffset}`;
+  }
+  if (typeof header.checksum !== "string") return "missing checksum";
+
+  const indices = header.badImageIndices;
+  const isAscendingIndex = (index: number, i: number) =>
+    Number.isSafeInteger(index) && index >= (i === 0 ? 0 : indices[i - 1] + 1) && index < header.count;
+  if (!Array.isArray(indices) || !indices.every(isAscendingIndex)) {
+    return `invalid bad-image indices ${JSON.stringify(indices)}`;
+  }
+  return null;
 }
 
 async function readExactly(

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  cacheFilePath,
-  type CacheKeyInput,
-  computeCacheKey,
-  defaultCacheDir,
-  readCachedSplit,
-  writeCachedSplit,
-} from "./cache.ts";
+import { cacheFilePath, readCachedSplit, writeCachedSplit } from "./cache.ts";
+import { CACHE_FORMAT_VERSION } from "./cache_key.ts";
 import type { ImageSplit } from "./types.ts";
 
 function sampleSplit(count: number, side: number): ImageSplit {
@@ -16,23 +10,14 @@ function sampleSplit(count: number, side: number): ImageSplit {
   return { images, labels, count, height: side, width: side };
 }
 
-const keyInput: CacheKeyInput = {
-  files: [
-    { relativePath: "train/a/1.png", size: 100, mtimeMs: 1000, label: 0 },
-    { relativePath: "train/b/1.png", size: 120, mtimeMs: 2000, label: 1 },
-  ],
-  classFolders: ["a", "b"],
-  side: 8,
-  resizeRule: "rule",
-};
-
 Deno.test("cache round-trips a split", async () => {
   const dir = await Deno.makeTempDir();
   for (const [count, side] of [[3, 5], [1, 1], [0, 4]]) {
     const split = sampleSplit(count, side);
     await writeCachedSplit(dir, `key${count}`, split, "/data/x");
 
-    assert.deepEqual(await readCachedSplit(dir, `key${count}`), split, `count ${count}, side ${side}`);
+    const cached = await readCachedSplit(dir, `key${count}`);
+    assert.deepEqual(cached, { split, badImageIndices: [] }, `count ${count}, side ${side}`);
   }
 });
 
@@ -78,40 +63,55 @@ Deno.test("cache rejects a foreign file", async () => {
   await assert.rejects(readCachedSplit(dir, "k"), /wrong magic bytes/);
 });
 
-Deno.test("computeCacheKey changes with each input", () => {
-  const base = computeCacheKey(keyInput);
-  assert.match(base, /^[0-9a-f]{64}$/);
-  assert.equal(computeCacheKey(structuredClone(keyInput)), base);
+Deno.test("cache round-trips bad-image indices", async () => {
+  const dir = await Deno.makeTempDir();
+  const split = sampleSplit(4, 2);
+  await writeCachedSplit(dir, "k", split, "/data/x", [0, 3]);
 
-  const changedFile = (change: Partial<CacheKeyInput["files"][number]>) => ({
-    ...keyInput,
-    files: [{ ...keyInput.files[0], ...change }, keyInput.files[1]],
-  });
-  const variants: Record<string, CacheKeyInput> = {
-    size: changedFile({ size: 101 }),
-    mtime: changedFile({ mtimeMs: 1001 }),
-    path: changedFile({ relativePath: "train/a/2.png" }),
-    label: changedFile({ label: 1 }),
-    fileRemoved: { ...keyInput, files: keyInput.files.slice(1) },
-    side: { ...keyInput, side: 9 },
-    resizeRule: { ...keyInput, resizeRule: "other" },
-    classFolders: { ...keyInput, classFolders: ["a", "c"] },
-  };
-  for (const [name, variant] of Object.entries(variants)) {
-    assert.notEqual(computeCacheKey(variant), base, name);
+  assert.deepEqual(await readCachedSplit(dir, "k"), { split, badImageIndices: [0, 3] });
+});
+
+Deno.test("cache rejects changed pixel bytes", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeCachedSplit(dir, "k", sampleSplit(3, 4), "/data/x");
+  const path = cacheFilePath(dir, "k");
+  const bytes = await Deno.readFile(path);
+  // The last pixel byte sits just before the 3 labels; flipping it keeps the size.
+  bytes[bytes.length - 3 * 4 - 1] ^= 0xff;
+  await Deno.writeFile(path, bytes);
+
+  await assert.rejects(readCachedSplit(dir, "k"), /Invalid cache file .*k\.bin: checksum mismatch/);
+});
+
+Deno.test("cache rejects changed label bytes", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeCachedSplit(dir, "k", sampleSplit(3, 4), "/data/x");
+  const path = cacheFilePath(dir, "k");
+  const bytes = await Deno.readFile(path);
+  bytes[bytes.length - 1] ^= 0x01;
+  await Deno.writeFile(path, bytes);
+
+  await assert.rejects(readCachedSplit(dir, "k"), /checksum mismatch/);
+});
+
+Deno.test("cache rejects invalid bad-image indices", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string, number[]][] = [["past-end", [2]], ["descending", [1, 0]], ["repeated", [1, 1]]];
+  for (const [key, indices] of cases) {
+    await writeCachedSplit(dir, key, sampleSplit(2, 2), "/data/x", indices);
+
+    await assert.rejects(readCachedSplit(dir, key), /invalid bad-image indices/, key);
   }
 });
 
-Deno.test("defaultCacheDir prefers XDG_CACHE_HOME", () => {
-  const env: Record<string, string> = { XDG_CACHE_HOME: "/xdg", HOME: "/home/u" };
-  assert.equal(defaultCacheDir((name) => env[name]), "/xdg/mials/decoded");
-});
+Deno.test("cache rejects an older format version", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeCachedSplit(dir, "k", sampleSplit(1, 2), "/data/x");
+  const path = cacheFilePath(dir, "k");
+  const text = new TextDecoder("latin1").decode(await Deno.readFile(path));
+  const changed = text.replace(`"formatVersion":${CACHE_FORMAT_VERSION}`, `"formatVersion":0`);
+  assert.notEqual(changed, text);
+  await Deno.writeFile(path, Uint8Array.from(changed, (character) => character.charCodeAt(0)));
 
-Deno.test("defaultCacheDir falls back to HOME", () => {
-  const env: Record<string, string> = { XDG_CACHE_HOME: "", HOME: "/home/u" };
-  assert.equal(defaultCacheDir((name) => env[name]), "/home/u/.cache/mials/decoded");
-});
-
-Deno.test("defaultCacheDir rejects an empty environment", () => {
-  assert.throws(() => defaultCacheDir(() => undefined), /pass cacheDir explicitly/);
+  await assert.rejects(readCachedSplit(dir, "k"), /format version 0/);
 });

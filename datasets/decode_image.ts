@@ -38,25 +38,65 @@ export function decodedImageBytes(side: number): number {
 }
 
 /**
+ * Sensitivity of libvips to invalid pixel data, passed to sharp as `failOn`.
+ * `"warning"` is the most sensitive level and sharp 0.34's default, set here so
+ * that a change of default cannot loosen it. It rejects truncated JPEG and PNG
+ * files. NOTE: a JPEG whose entropy-coded data is overwritten but not cut short
+ * decodes without error at every level in sharp 0.34.5, so that damage passes.
+ */
+export const DECODE_FAIL_ON = "warning";
+
+/**
+ * Maximum ratio of the longer to the shorter image side for which every pixel
+ * row and column is decoded. Wider or taller images are cropped while they are
+ * decoded, which bounds memory but lets damage outside the crop go unnoticed.
+ */
+export const MAX_FULLY_DECODED_ASPECT_RATIO = 16;
+
+/**
  * Decodes one image file to `side` x `side` RGB pixels.
  *
- * Grey images are expanded to 3 equal channels, an alpha channel is dropped
- * without blending against a background, and 16-bit images are reduced to 8 bits.
- * EXIF orientation is not applied, so pixels keep their stored order. The resize rule is {@linkcode RESIZE_RULE}.
+ * Grey images are expanded to 3 equal channels, CMYK images are converted with
+ * their embedded ICC profile or libvips' default CMYK profile, an alpha channel is
+ * dropped without blending against a background, and 16-bit images are reduced to
+ * 8 bits. EXIF orientation is not applied, so pixels keep their stored order. The
+ * resize rule is {@linkcode RESIZE_RULE}.
+ *
+ * libvips decodes lazily: with a crop in the pipeline, a baseline JPEG is not read
+ * past the last row the crop needs, so a file truncated below it would pass. The
+ * image is therefore resized whole and cropped here, unless its aspect ratio
+ * exceeds {@linkcode MAX_FULLY_DECODED_ASPECT_RATIO}.
  *
  * @param path Image file path.
  * @param side Output width and height in pixels.
  * @returns `side * side * 3` bytes, HWC order, values 0..255.
- * @throws When sharp cannot decode the file.
+ * @throws When the file cannot be read or is empty, when sharp cannot decode it,
+ * or when sharp reports invalid pixel data at level {@linkcode DECODE_FAIL_ON}.
  */
 export async function decodeImage(path: string, side: number): Promise<Uint8Array> {
-  const { data, info } = await sharp(path)
-    .resize(side, side, { fit: "cover", position: "centre", kernel: "lanczos3" })
-    .toColourspace("srgb")
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  // One read serves both the header and the pixels, which is faster for small
+  // images than letting sharp open the file twice.
+  const bytes = await Deno.readFile(path);
+  if (bytes.length === 0) throw new Error("empty file (0 bytes)");
+  const image = sharp(bytes, { failOn: DECODE_FAIL_ON });
+  const { width, height } = await image.metadata();
+  const aspectRatio = Math.max(width, height) / Math.min(width, height);
+  if (aspectRatio > MAX_FULLY_DECODED_ASPECT_RATIO) return await decodeCroppedWhileDecoding(image, side);
 
+  const { data, info } = await toRgb(image.resize(side, side, { fit: "outside", kernel: "lanczos3" }));
+  if (info.channels !== 3 || Math.min(info.width, info.height) !== side) {
+    throw new Error(
+      `sharp returned ${info.width}x${info.height}x${info.channels}, expected a shorter side of ${side} ` +
+        `and 3 channels`,
+    );
+  }
+  return cropCentre(data, info.width, info.height, side);
+}
+
+async function decodeCroppedWhileDecoding(image: sharp.Sharp, side: number): Promise<Uint8Array> {
+  const { data, info } = await toRgb(
+    image.resize(side, side, { fit: "cover", position: "centre", kernel: "lanczos3" }),
+  );
   const expectedBytes = decodedImageBytes(side);
   if (info.channels !== 3 || data.length !== expectedBytes) {
     throw new Error(
@@ -67,8 +107,31 @@ export async function decodeImage(path: string, side: number): Promise<Uint8Arra
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
+function toRgb(image: sharp.Sharp): Promise<{ data: Uint8Array; info: sharp.OutputInfo }> {
+  return image.toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
+}
+
+/**
+ * Copies the centred `side` x `side` square out of HWC RGB pixels. The offsets
+ * round as sharp 0.34 does for `position: "centre"` (`CalculateCrop` in
+ * `src/common.cc`), so the result equals sharp's own `fit: "cover"` crop.
+ */
+export function cropCentre(pixels: Uint8Array, width: number, height: number, side: number): Uint8Array {
+  const left = Math.floor((width - side + 1) / 2);
+  const top = Math.floor((height - side + 1) / 2);
+  const rowBytes = side * 3;
+  const output = new Uint8Array(decodedImageBytes(side));
+  for (let y = 0; y < side; y++) {
+    const start = ((top + y) * width + left) * 3;
+    output.set(pixels.subarray(start, start + rowBytes), y * rowBytes);
+  }
+  return output;
+}
+
 /** A file that could not be decoded, with sharp's error message. */
 export interface BadImage {
+  /** Position of the file in the list that was decoded. */
+  index: number;
   /** Path of the image file. */
   path: string;
   /** Error message from sharp. */
@@ -90,6 +153,10 @@ export interface DecodeImagesOptions {
  *
  * A file that fails to decode does not stop the others. Its pixels stay zero
  * and it is listed in `badImages`, so the caller decides what to do with it.
+ * Each failed file is decoded once more after the others, alone: sharp 0.34 reads
+ * libvips' process-wide error buffer, so the message of a failure during
+ * concurrent decoding can be empty or carry another file's warning. A file that
+ * decodes on this second try is kept.
  *
  * @param paths Image file paths.
  * @param options Output size, concurrency and a progress callback.
@@ -101,19 +168,31 @@ export async function decodeImages(
 ): Promise<{ pixels: Uint8Array; badImages: BadImage[] }> {
   const imageBytes = decodedImageBytes(options.side);
   const pixels = new Uint8Array(paths.length * imageBytes);
-  const badImages: BadImage[] = [];
+  const failedIndices: number[] = [];
   let done = 0;
 
   await forEachWithConcurrency(paths, options.concurrency ?? 8, async (path, index) => {
     try {
       pixels.set(await decodeImage(path, options.side), index * imageBytes);
-    } catch (error) {
-      badImages.push({ path, reason: error instanceof Error ? error.message : String(error) });
+    } catch {
+      failedIndices.push(index);
     }
     done++;
     options.onImageDone?.(done);
   });
 
+  const badImages: BadImage[] = [];
+  for (const index of failedIndices) {
+    try {
+      pixels.set(await decodeImage(paths[index], options.side), index * imageBytes);
+    } catch (error) {
+      badImages.push({
+        index,
+        path: paths[index],
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
   badImages.sort((a, b) => compareCodeUnits(a.path, b.path));
   return { pixels, badImages };
 }

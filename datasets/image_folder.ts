@@ -6,16 +6,14 @@
  * @module
  */
 import { basename } from "node:path";
-import {
-  cacheFilePath,
-  computeCacheKey,
-  defaultCacheDir,
-  readCachedSplit,
-  writeCachedSplit,
-} from "./cache.ts";
-import { type BadImage, decodeImages, RESIZE_RULE } from "./decode_image.ts";
+import { applyBadImagePolicy, type DecodedSplit } from "./bad_images.ts";
+import { type CachedSplit, cacheFilePath, readCachedSplit, writeCachedSplit } from "./cache.ts";
+import { computeCacheKey, defaultCacheDir } from "./cache_key.ts";
+import { decodedImageBytes, decodeImages, RESIZE_RULE } from "./decode_image.ts";
 import { type ImageFileEntry, type ImageFolderLayout, scanImageFolder } from "./image_folder_layout.ts";
-import type { ImageDataset, ImageSplit } from "./types.ts";
+import type { ImageDataset } from "./types.ts";
+
+export { BadImagesError } from "./bad_images.ts";
 
 /** Progress of one split: images decoded so far, or the whole split read from the cache. */
 export interface ImageFolderProgress {
@@ -41,24 +39,11 @@ export interface ImageFolderOptions {
   concurrency?: number;
   /** Called after each decoded image, and once per split read from the cache. */
   onProgress?: (progress: ImageFolderProgress) => void;
-}
-
-/** Error raised when images cannot be decoded, listing every such file. */
-export class BadImagesError extends Error {
-  /** Every file that failed, with sharp's reason. */
-  readonly badImages: BadImage[];
-
-  /** Creates the error. The message lists the first 20 files and counts the rest. */
-  constructor(root: string, badImages: BadImage[]) {
-    const shown = badImages.slice(0, 20).map((bad) => `  ${bad.path}: ${bad.reason}`);
-    if (badImages.length > shown.length) shown.push(`  ... and ${badImages.length - shown.length} more`);
-    super(
-      `Failed to decode ${badImages.length} image(s) in ${root}:\n${shown.join("\n")}\n` +
-        `Replace or delete these files, then load the dataset again.`,
-    );
-    this.name = "BadImagesError";
-    this.badImages = badImages;
-  }
+  /**
+   * Whether images that fail to decode are left out of their split, listed in a
+   * console warning and counted in `skippedImages`, instead of raising. Default false.
+   */
+  skipBadImages?: boolean;
 }
 
 /**
@@ -68,7 +53,9 @@ export class BadImagesError extends Error {
  * {@linkcode scanImageFolder} for the layout rules. Images are scaled so the
  * shorter side equals `side` and centre-cropped; see {@linkcode RESIZE_RULE}.
  * Decoded splits are stored in `cacheDir` and reused while no image file changes
- * its path, size or modification time.
+ * its path, size or modification time. The cache also records which images
+ * failed, and those are decoded again on every load, so a failure that has gone
+ * away since is not kept.
  *
  * @example
  * ```ts
@@ -77,26 +64,35 @@ export class BadImagesError extends Error {
  * ```
  *
  * @param root Dataset root folder.
- * @param options Output size, cache folder, concurrency and progress callback.
- * @returns The dataset, named after the root folder.
- * @throws {BadImagesError} When any image fails to decode, after trying all of them.
- * @throws When the folder layout or `Labels.json` is invalid, or `side` is out of range.
+ * @param options Output size, cache folder, concurrency, progress callback and bad-image policy.
+ * @returns The dataset, named after the root folder, with `skippedImages` set.
+ * @throws {BadImagesError} When any image fails to decode, after trying all of
+ * them, unless `skipBadImages` is set.
+ * @throws When the folder layout or `Labels.json` is invalid, when `side` is out
+ * of range, or when skipping bad images leaves a train class or the val split empty.
  */
 export async function loadImageFolder(root: string, options: ImageFolderOptions): Promise<ImageDataset> {
   validateSide(options.side);
   const layout = await scanImageFolder(root);
   const cacheDir = options.cacheDir === false ? null : options.cacheDir ?? defaultCacheDir();
 
-  const train = await loadSplit(layout, "train", cacheDir, options);
-  const val = await loadSplit(layout, "val", cacheDir, options);
-  handleBadImages(layout.root, [...train.badImages, ...val.badImages]);
+  const decodedTrain = await loadSplit(layout, "train", cacheDir, options);
+  const decodedVal = await loadSplit(layout, "val", cacheDir, options);
+  const { train, val, skippedImages } = applyBadImagePolicy(
+    layout.root,
+    layout.classFolders,
+    decodedTrain,
+    decodedVal,
+    options.skipBadImages ?? false,
+  );
 
   return {
     name: basename(layout.root),
     classNames: layout.classNames,
-    train: train.split,
-    val: val.split,
+    train,
+    val,
     source: layout.root,
+    skippedImages,
   };
 }
 
@@ -106,17 +102,12 @@ function validateSide(side: number): void {
   }
 }
 
-/** Applies the policy for images that failed to decode: every failure is fatal. */
-function handleBadImages(root: string, badImages: BadImage[]): void {
-  if (badImages.length > 0) throw new BadImagesError(root, badImages);
-}
-
 async function loadSplit(
   layout: ImageFolderLayout,
   splitName: "train" | "val",
   cacheDir: string | null,
   options: ImageFolderOptions,
-): Promise<{ split: ImageSplit; badImages: BadImage[] }> {
+): Promise<DecodedSplit> {
   const files = layout[splitName];
   const key = computeCacheKey({
     files,
@@ -127,20 +118,49 @@ async function loadSplit(
 
   const cached = cacheDir === null ? null : await readCacheOrWarn(cacheDir, key);
   if (cached !== null) {
-    options.onProgress?.({ split: splitName, done: cached.count, total: cached.count, fromCache: true });
-    return { split: cached, badImages: [] };
+    const total = cached.split.count;
+    options.onProgress?.({ split: splitName, done: total, total, fromCache: true });
+    const retried = await decodeFailedAgain(cached, files, options);
+    const recovered = retried.badImages.length < cached.badImageIndices.length;
+    if (cacheDir !== null && recovered) await writeCacheOrWarn(cacheDir, key, retried, layout.root);
+    return retried;
   }
 
-  const { split, badImages } = await decodeSplit(files, splitName, options);
-  if (cacheDir !== null && badImages.length === 0) await writeCacheOrWarn(cacheDir, key, split, layout.root);
-  return { split, badImages };
+  const decoded = await decodeSplit(files, splitName, options);
+  if (cacheDir !== null) await writeCacheOrWarn(cacheDir, key, decoded, layout.root);
+  return decoded;
+}
+
+/** Decodes the images that failed when the split was cached, filling in those that decode now. */
+async function decodeFailedAgain(
+  cached: CachedSplit,
+  files: ImageFileEntry[],
+  options: ImageFolderOptions,
+): Promise<DecodedSplit> {
+  const { split, badImageIndices } = cached;
+  if (badImageIndices.length === 0) return { split, badImages: [] };
+
+  const paths = badImageIndices.map((index) => files[index].path);
+  const { pixels, badImages } = await decodeImages(paths, {
+    side: options.side,
+    concurrency: options.concurrency,
+  });
+  const stillBad = new Set(badImages.map((bad) => bad.index));
+  const imageBytes = decodedImageBytes(options.side);
+  badImageIndices.forEach((splitIndex, retryIndex) => {
+    if (stillBad.has(retryIndex)) return;
+    const decoded = pixels.subarray(retryIndex * imageBytes, (retryIndex + 1) * imageBytes);
+    split.images.set(decoded, splitIndex * imageBytes);
+  });
+  const remapped = badImages.map((bad) => ({ ...bad, index: badImageIndices[bad.index] }));
+  return { split, badImages: remapped };
 }
 
 async function decodeSplit(
   files: ImageFileEntry[],
   splitName: "train" | "val",
   options: ImageFolderOptions,
-): Promise<{ split: ImageSplit; badImages: BadImage[] }> {
+): Promise<DecodedSplit> {
   const total = files.length;
   const { pixels, badImages } = await decodeImages(files.map((file) => file.path), {
     side: options.side,
@@ -153,7 +173,7 @@ async function decodeSplit(
   return { split, badImages };
 }
 
-async function readCacheOrWarn(cacheDir: string, key: string): Promise<ImageSplit | null> {
+async function readCacheOrWarn(cacheDir: string, key: string): Promise<CachedSplit | null> {
   try {
     return await readCachedSplit(cacheDir, key);
   } catch (error) {
@@ -165,11 +185,12 @@ async function readCacheOrWarn(cacheDir: string, key: string): Promise<ImageSpli
 async function writeCacheOrWarn(
   cacheDir: string,
   key: string,
-  split: ImageSplit,
+  decoded: DecodedSplit,
   root: string,
 ): Promise<void> {
+  const badImageIndices = decoded.badImages.map((bad) => bad.index).sort((a, b) => a - b);
   try {
-    await writeCachedSplit(cacheDir, key, split, root);
+    await writeCachedSplit(cacheDir, key, decoded.split, root, badImageIndices);
   } catch (error) {
     const path = cacheFilePath(cacheDir, key);
     console.warn(`Could not write the decoded-image cache ${path}, continuing without it: ${error}`);

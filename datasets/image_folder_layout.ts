@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { extname, join, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { compareCodeUnits } from "./_compare.ts";
 import { forEachWithConcurrency } from "./_pool.ts";
 import { IMAGE_EXTENSIONS } from "./decode_image.ts";
@@ -51,9 +51,9 @@ const LAYOUT_HINT = "expected <root>/train/<class>/<image> and <root>/val/<class
  *
  * @param root Dataset root folder.
  * @returns The layout with file sizes and modification times.
- * @throws When `root`, `train/` or `val/` is missing, when `train/` has no class
- * folders, when a class folder has no images, when `val/` has a class that
- * `train/` lacks, or when `Labels.json` is invalid.
+ * @throws When `root`, `train/` or `val/` is missing, when `train/` or `val/` has
+ * no class folders, when a class folder has no images, when `val/` has a class
+ * that `train/` lacks, or when `Labels.json` is invalid.
  */
 export async function scanImageFolder(root: string): Promise<ImageFolderLayout> {
   const absoluteRoot = resolve(root);
@@ -66,6 +66,9 @@ export async function scanImageFolder(root: string): Promise<ImageFolderLayout> 
     throw new Error(`No class folders in ${join(absoluteRoot, "train")}; ${LAYOUT_HINT}`);
   }
   const valClassFolders = await listEntries(join(absoluteRoot, "val"), "directory");
+  if (valClassFolders.length === 0) {
+    throw new Error(`No class folders in ${join(absoluteRoot, "val")}; ${LAYOUT_HINT}`);
+  }
   requireValClassesInTrain(absoluteRoot, classFolders, valClassFolders);
 
   const classNames = await readClassNames(join(absoluteRoot, "Labels.json"), classFolders);
@@ -157,14 +160,14 @@ async function addFileStats(entries: Omit<ImageFileEntry, "size" | "mtimeMs">[])
  *
  * The file must be a JSON object whose keys are class folder names and whose
  * values are non-empty strings. A class folder without a key keeps its folder
- * name, and keys for folders that do not exist are ignored. Without the file,
- * the folder names are the class names.
+ * name. Without the file, the folder names are the class names.
  *
  * @param path Path of `Labels.json`.
  * @param classFolders Sorted class folder names.
  * @returns Names in the order of `classFolders`.
  * @throws When the file is not valid JSON, is not an object, has a non-string
- * value, or has a key that is not a single folder name (for example `../x`).
+ * value, has a key that is not a single folder name (for example `../x`), or has
+ * a key that names no class folder under `train/`.
  */
 export async function readClassNames(path: string, classFolders: string[]): Promise<string[]> {
   let text: string;
@@ -176,6 +179,7 @@ export async function readClassNames(path: string, classFolders: string[]): Prom
   }
 
   const readableNames = parseLabelsJson(path, text);
+  requireKnownFolders(path, readableNames, classFolders);
   return classFolders.map((folder) => readableNames.get(folder) ?? folder);
 }
 
@@ -207,4 +211,15 @@ function parseLabelsJson(path: string, text: string): Map<string, string> {
     names.set(key, value);
   }
   return names;
+}
+
+function requireKnownFolders(path: string, readableNames: Map<string, string>, classFolders: string[]): void {
+  const known = new Set(classFolders);
+  const unknown = [...readableNames.keys()].filter((key) => !known.has(key));
+  if (unknown.length === 0) return;
+  throw new Error(
+    `Invalid key(s) ${unknown.map((key) => JSON.stringify(key)).join(", ")} in ${path}: ` +
+      `no such class folder in ${join(dirname(path), "train")}. ` +
+      `Remove the keys or add the folders.`,
+  );
 }

@@ -103,6 +103,33 @@ Deno.test("scanImageFolder rejects val classes missing from train", async () => 
   });
 });
 
+Deno.test("scanImageFolder rejects val without classes", async () => {
+  const root = await makeTree(["train/a/1.png"]);
+  await Deno.mkdir(join(root, "val"));
+  await Deno.writeTextFile(join(root, "val/readme.txt"), "no class folders here");
+
+  await assert.rejects(scanImageFolder(root), /No class folders in .*val; expected/);
+});
+
+Deno.test("scanImageFolder rejects Labels.json with unknown folders", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png"]);
+  await Deno.writeTextFile(join(root, "Labels.json"), JSON.stringify({ a: "ant", n99: "x", zz: "y" }));
+
+  await assert.rejects(scanImageFolder(root), (error: Error) => {
+    assert.match(error.message, /Invalid key\(s\) "n99", "zz" in .*Labels\.json/);
+    assert.match(error.message, /no such class folder in .*train\./);
+    assert.match(error.message, /Remove the keys or add the folders/);
+    return true;
+  });
+});
+
+Deno.test("scanImageFolder rejects Labels.json that is not JSON", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png"]);
+  await Deno.writeTextFile(join(root, "Labels.json"), "a: ant");
+
+  await assert.rejects(scanImageFolder(root), /Invalid JSON in .*Labels\.json/);
+});
+
 Deno.test("scanImageFolder allows a train class without val", async () => {
   const root = await makeTree(["train/a/1.png", "train/b/1.png", "val/b/1.png"]);
 
@@ -114,7 +141,7 @@ Deno.test("scanImageFolder allows a train class without val", async () => {
 Deno.test("readClassNames maps folders through Labels.json", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "Labels.json");
-  await Deno.writeTextFile(path, JSON.stringify({ n01: "tench", n02: "goldfish", n99: "unused" }));
+  await Deno.writeTextFile(path, JSON.stringify({ n01: "tench", n02: "goldfish" }));
 
   assert.deepEqual(await readClassNames(path, ["n01", "n02", "n03"]), ["tench", "goldfish", "n03"]);
   assert.deepEqual(await readClassNames(join(dir, "absent.json"), ["n01"]), ["n01"]);
@@ -135,6 +162,7 @@ Deno.test("readClassNames rejects invalid Labels.json", async () => {
     ],
     ['{"..": "up"}', /Invalid key "\.\."/],
     ['{"a\\\\b": "x"}', /Invalid key "a\\\\b"/],
+    ['{"n01": "tench", "n02": "goldfish"}', /Invalid key\(s\) "n02" in .*Labels\.json: no such class folder/],
   ];
   for (const [text, expected] of cases) {
     await Deno.writeTextFile(path, text);

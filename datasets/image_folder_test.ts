@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
+import { readCachedSplit } from "./cache.ts";
 import { BadImagesError, type ImageFolderProgress, loadImageFolder } from "./image_folder.ts";
-import { writeRawImage, writeSolidImage } from "./_test_images.ts";
+import { writeRawImage, writeSolidImage, writeTruncatedJpeg } from "./_test_images.ts";
 
 /** Builds a dataset with one image per format and colour type; returns its root. */
 async function makeMixedDataset(): Promise<string> {
@@ -36,6 +37,30 @@ function pixelAt(images: Uint8Array, index: number, side: number): number[] {
   return Array.from(images.subarray(index * side * side * 3, index * side * side * 3 + 3));
 }
 
+/** Runs `action` with console.warn captured, and returns the warnings with the result. */
+async function captureWarnings<T>(action: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    return { result: await action(), warnings };
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** Adds a truncated JPEG, a zero-byte JPEG and a text file named `.png` to the mixed dataset. */
+async function addBadImages(root: string): Promise<void> {
+  await writeTruncatedJpeg(join(root, "train/n01_cat/cut.jpg"), 64, 64, 0.5);
+  await Deno.writeTextFile(join(root, "train/n02_dog/broken.png"), "not a png");
+  await Deno.writeFile(join(root, "val/n01_cat/empty.jpg"), new Uint8Array());
+}
+
+/** Lists the cache files of `cacheDir` as keys, sorted. */
+function listCacheKeys(cacheDir: string): string[] {
+  return Array.from(Deno.readDirSync(cacheDir), (entry) => entry.name.replace(/\.bin$/, "")).sort();
+}
+
 Deno.test("loadImageFolder decodes mixed formats", async () => {
   const root = await makeMixedDataset();
   const cacheDir = await Deno.makeTempDir();
@@ -51,6 +76,7 @@ Deno.test("loadImageFolder decodes mixed formats", async () => {
   assert.equal(dataset.train.images.length, 4 * 4 * 4 * 3);
   assert.equal(dataset.val.height, 4);
   assert.equal(dataset.val.width, 4);
+  assert.deepEqual(dataset.skippedImages, { train: 0, val: 0 });
 
   assert.deepEqual(pixelAt(dataset.train.images, 0, 4), [10, 20, 30], "RGB PNG");
   const jpegPixel = pixelAt(dataset.train.images, 1, 4);
@@ -126,34 +152,159 @@ Deno.test("loadImageFolder decodes again past a corrupt cache", async () => {
   const first = await loadImageFolder(root, { side: 4, cacheDir });
   for (const entry of Deno.readDirSync(cacheDir)) await Deno.truncate(join(cacheDir, entry.name), 20);
 
-  const warn = console.warn;
-  const warnings: string[] = [];
-  console.warn = (message: string) => warnings.push(message);
-  try {
-    assert.deepEqual(await loadImageFolder(root, { side: 4, cacheDir }), first);
-  } finally {
-    console.warn = warn;
-  }
+  const { result, warnings } = await captureWarnings(() => loadImageFolder(root, { side: 4, cacheDir }));
+
+  assert.deepEqual(result, first);
   assert.equal(warnings.length, 2);
   assert.match(warnings[0], /Ignoring the decoded-image cache.*Invalid cache file/);
 });
 
+Deno.test("loadImageFolder rebuilds a cache with changed pixels", async () => {
+  const root = await makeMixedDataset();
+  const cacheDir = await Deno.makeTempDir();
+  const first = await loadImageFolder(root, { side: 4, cacheDir });
+  const keys = listCacheKeys(cacheDir);
+  for (const key of keys) {
+    const { count } = (await readCachedSplit(cacheDir, key))!.split;
+    const path = join(cacheDir, `${key}.bin`);
+    const bytes = await Deno.readFile(path);
+    // The last pixel byte sits just before the int32 labels; flipping it keeps the size.
+    bytes[bytes.length - count * 4 - 1] ^= 0xff;
+    await Deno.writeFile(path, bytes);
+  }
+
+  const { result, warnings } = await captureWarnings(() => loadImageFolder(root, { side: 4, cacheDir }));
+
+  assert.deepEqual(result, first, "the corrupt pixels are not used");
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /checksum mismatch/);
+  assert.deepEqual(listCacheKeys(cacheDir), keys);
+  for (const key of keys) {
+    const rebuilt = await readCachedSplit(cacheDir, key);
+    assert.ok(rebuilt !== null, `cache file ${key} exists`);
+  }
+});
+
 Deno.test("loadImageFolder lists every bad image", async () => {
   const root = await makeMixedDataset();
-  await Deno.writeTextFile(join(root, "train/n02_dog/broken.png"), "not a png");
-  await Deno.writeFile(join(root, "val/n01_cat/empty.jpg"), new Uint8Array());
+  await addBadImages(root);
   const cacheDir = await Deno.makeTempDir();
 
   await assert.rejects(loadImageFolder(root, { side: 4, cacheDir }), (error: unknown) => {
     assert.ok(error instanceof BadImagesError);
-    assert.deepEqual(error.badImages.map((bad) => basename(bad.path)), ["broken.png", "empty.jpg"]);
-    assert.match(error.message, /Failed to decode 2 image\(s\) in .*tiny-set/);
-    assert.match(error.message, /train\/n02_dog\/broken\.png: /);
-    assert.match(error.message, /val\/n01_cat\/empty\.jpg: /);
+    const names = error.badImages.map((bad) => basename(bad.path));
+    assert.deepEqual(names, ["cut.jpg", "broken.png", "empty.jpg"]);
+    assert.match(error.message, /Failed to decode 3 image\(s\) in .*tiny-set/);
+    assert.match(error.message, /train\/n01_cat\/cut\.jpg: .*premature end of JPEG/i);
+    assert.match(error.message, /train\/n02_dog\/broken\.png: .*unsupported image format/);
+    assert.match(error.message, /val\/n01_cat\/empty\.jpg: empty file \(0 bytes\)/);
     assert.match(error.message, /Replace or delete these files/);
+    assert.match(error.message, /--skip-bad-images/);
     return true;
   });
-  assert.deepEqual(Array.from(Deno.readDirSync(cacheDir)), [], "no split with bad images is cached");
+});
+
+Deno.test("loadImageFolder skips bad images on request", async () => {
+  const root = await makeMixedDataset();
+  const clean = await loadImageFolder(root, { side: 4, cacheDir: false });
+  await addBadImages(root);
+
+  const { result, warnings } = await captureWarnings(() =>
+    loadImageFolder(root, { side: 4, cacheDir: false, skipBadImages: true })
+  );
+
+  assert.deepEqual(result.skippedImages, { train: 2, val: 1 });
+  assert.deepEqual(result.train, clean.train);
+  assert.deepEqual(result.val, clean.val);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /Skipping 3 image\(s\) in .*tiny-set that failed to decode/);
+  assert.match(warnings[0], /cut\.jpg: /);
+  assert.match(warnings[0], /broken\.png: /);
+  assert.match(warnings[0], /empty\.jpg: /);
+});
+
+Deno.test("loadImageFolder rejects a class emptied by skipping", async () => {
+  const root = await makeMixedDataset();
+  for (const name of ["rgba.png", "grey.png"]) {
+    await Deno.writeTextFile(join(root, "train/n02_dog", name), "not a png");
+  }
+
+  const { warnings } = await captureWarnings(async () => {
+    await assert.rejects(
+      loadImageFolder(root, { side: 4, cacheDir: false, skipBadImages: true }),
+      /Every image in .*train\/n02_dog failed to decode, so no training image of that class is left/,
+    );
+  });
+  assert.match(warnings[0], /Skipping 2 image\(s\)/);
+});
+
+Deno.test("loadImageFolder rejects a val split emptied by skipping", async () => {
+  const root = await makeMixedDataset();
+  await Deno.writeFile(join(root, "val/n01_cat/v.webp"), new Uint8Array());
+  await Deno.writeFile(join(root, "val/n02_dog/v.png"), new Uint8Array());
+
+  await captureWarnings(async () => {
+    await assert.rejects(
+      loadImageFolder(root, { side: 4, cacheDir: false, skipBadImages: true }),
+      /Every val image in .*val failed to decode/,
+    );
+  });
+});
+
+Deno.test("loadImageFolder caches which images failed", async () => {
+  const root = await makeMixedDataset();
+  await addBadImages(root);
+  const cacheDir = await Deno.makeTempDir();
+  await assert.rejects(loadImageFolder(root, { side: 4, cacheDir }), BadImagesError);
+  const badIndices = await Promise.all(
+    listCacheKeys(cacheDir).map(async (key) => (await readCachedSplit(cacheDir, key))!.badImageIndices),
+  );
+  assert.deepEqual(badIndices.map((indices) => indices.length).sort(), [1, 2]);
+
+  const events: ImageFolderProgress[] = [];
+  const { result } = await captureWarnings(() =>
+    loadImageFolder(root, {
+      side: 4,
+      cacheDir,
+      skipBadImages: true,
+      onProgress: (event) => events.push(event),
+    })
+  );
+
+  assert.deepEqual(events.map((event) => event.fromCache), [true, true]);
+  assert.deepEqual(result.skippedImages, { train: 2, val: 1 });
+  await assert.rejects(loadImageFolder(root, { side: 4, cacheDir }), /Failed to decode 3 image/);
+});
+
+Deno.test("loadImageFolder retries images that failed before", async () => {
+  const root = await makeMixedDataset();
+  const cacheDir = await Deno.makeTempDir();
+  const clean = await loadImageFolder(root, { side: 4, cacheDir: false });
+  // Same size and modification time, so the cache key stays the same when the bytes come back.
+  const path = join(root, "train/n02_dog/grey.png");
+  const goodBytes = await Deno.readFile(path);
+  const { mtime, atime } = await Deno.stat(path);
+  await Deno.writeFile(path, new Uint8Array(goodBytes.length));
+  await Deno.utime(path, atime!, mtime!);
+  await assert.rejects(loadImageFolder(root, { side: 4, cacheDir }), /grey\.png/);
+
+  await Deno.writeFile(path, goodBytes);
+  await Deno.utime(path, atime!, mtime!);
+  const events: ImageFolderProgress[] = [];
+  const dataset = await loadImageFolder(root, {
+    side: 4,
+    cacheDir,
+    onProgress: (event) => events.push(event),
+  });
+
+  assert.deepEqual(events.map((event) => event.fromCache), [true, true]);
+  assert.deepEqual(dataset, clean);
+  const cached = await Promise.all(listCacheKeys(cacheDir).map((key) => readCachedSplit(cacheDir, key)));
+  assert.deepEqual(
+    cached.map((entry) => entry!.badImageIndices),
+    [[], []],
+    "cache rewritten without failures",
+  );
 });
 
 Deno.test("loadImageFolder rejects an invalid side", async () => {

@@ -19,16 +19,12 @@ import { loadEmbeddedDataset } from "./embedded.ts";
 import { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
 import type { ImageDataset } from "./types.ts";
 
-export type { ImageDataset, ImageSplit } from "./types.ts";
-export {
-  BadImagesError,
-  type ImageFolderOptions,
-  type ImageFolderProgress,
-  loadImageFolder,
-} from "./image_folder.ts";
+export type { ImageDataset, ImageSplit, SkippedImageCounts } from "./types.ts";
+export { BadImagesError } from "./bad_images.ts";
+export { type ImageFolderOptions, type ImageFolderProgress, loadImageFolder } from "./image_folder.ts";
 export { type CifarLabelKind, loadCifarBinary } from "./cifar_binary.ts";
 export { EMBEDDED_DATASET_NAME, EMBEDDED_DATASET_ROOT, loadEmbeddedDataset } from "./embedded.ts";
-export { defaultCacheDir } from "./cache.ts";
+export { defaultCacheDir } from "./cache_key.ts";
 
 /** Spec that selects the embedded CIFAR-10 subset. */
 export const EMBEDDED_SPEC = "embedded";
@@ -52,7 +48,8 @@ export interface LoadDatasetOptions extends ImageFolderOptions {
  * for them. A folder literally named `embedded` is reached as `./embedded`.
  *
  * @param spec `embedded`, `undefined` (same as `embedded`) or a folder path.
- * @param options Output size, cache folder, progress callback and CIFAR-100 label choice.
+ * @param options Output size, cache folder, progress callback, bad-image policy and
+ * CIFAR-100 label choice. The bad-image policy applies to image folders only.
  * @returns The decoded dataset.
  * @throws When the spec matches none of the three forms, or the selected reader fails.
  */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadDataset } from "./mod.ts";
+import { BadImagesError, loadDataset } from "./mod.ts";
 import { writeSolidImage } from "./_test_images.ts";
 
 async function makeImageFolder(root: string): Promise<void> {
@@ -27,6 +27,7 @@ Deno.test("loadDataset dispatches to the embedded subset", async () => {
   assert.equal(named.name, "cifar10-embedded");
   assert.equal(named.train.count, 2000);
   assert.equal(named.train.height, 32);
+  assert.deepEqual(named.skippedImages, { train: 0, val: 0 });
   assert.equal(defaulted.name, "cifar10-embedded");
 });
 
@@ -52,6 +53,25 @@ Deno.test("loadDataset dispatches to CIFAR binaries", async () => {
   assert.deepEqual(Array.from(fine.train.labels), [55]);
   assert.equal(coarse.name, "cifar100-coarse");
   assert.deepEqual(Array.from(coarse.train.labels), [5]);
+  assert.equal(fine.skippedImages, undefined);
+});
+
+Deno.test("loadDataset passes skipBadImages on", async () => {
+  const root = join(await Deno.makeTempDir(), "my-images");
+  await makeImageFolder(root);
+  await writeSolidImage(join(root, "train", "only", "2.png"), 3, 3, [4, 5, 6]);
+  await Deno.writeTextFile(join(root, "train", "only", "3.jpg"), "not a JPEG");
+
+  await assert.rejects(loadDataset(root, { side: 2, cacheDir: false }), BadImagesError);
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const dataset = await loadDataset(root, { side: 2, cacheDir: false, skipBadImages: true });
+    assert.equal(dataset.train.count, 2);
+    assert.deepEqual(dataset.skippedImages, { train: 1, val: 0 });
+  } finally {
+    console.warn = warn;
+  }
 });
 
 Deno.test("loadDataset rejects CIFAR at another side", async () => {

@@ -28,4 +28,16 @@ export interface ImageDataset {
   val: ImageSplit;
   /** Where the data came from: a folder path or a description of the embedded subset. */
   source: string;
+  /**
+   * Image files left out of each split because they failed to decode. Image-folder
+   * datasets always set it, with non-zero counts only when loaded with
+   * `skipBadImages`. CIFAR binary datasets leave it unset.
+   */
+  skippedImages?: SkippedImageCounts;
+}
+
+/** Number of image files skipped per split. */
+export interface SkippedImageCounts {
+  train: number;
+  val: number;
 }

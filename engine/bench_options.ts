@@ -16,6 +16,7 @@ import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
 import { defaultStem, validateResNetOptions } from "./resnet.ts";
+import { parseShard, type Shard } from "./shard.ts";
 
 /** Everything `bench` needs to run its matrix. */
 export interface BenchPlan {
@@ -25,7 +26,11 @@ export interface BenchPlan {
   resultsRoot: string;
   backend?: BackendName;
   force: boolean;
+  /** The share of the matrix this process runs; absent for all of it. */
+  shard?: Shard;
   cacheDir?: string;
+  /** Whether image files that fail to decode are left out instead of stopping the bench; default false. */
+  skipBadImages?: boolean;
   /** Settings shared by every run of the matrix (method and seed are filled per run). */
   training: TrainingSettings;
   methodOptions: MethodOptions;
@@ -58,7 +63,8 @@ const METHOD_HELP = wrapOptionText(
 export const BENCH_USAGE = `Usage: deno task bench [options]
 
 Trains ResNet-18 once per (method, seed) and writes results/<run-id>/.
-Finished runs with the same configuration are skipped unless --force.
+Finished runs with the same configuration are skipped unless --force. A run
+interrupted earlier resumes from its last checkpoint (written every epoch).
 
 Options:
   --method LIST               methods, comma-separated, or all (default: hard,distort_hard,mi_adaptive)
@@ -87,7 +93,11 @@ ${METHOD_HELP}
   --randaugment-m M           RandAugment magnitude index, an integer in [0, 30] (default: ${DEFAULT_METHOD_OPTIONS.randAugmentMagnitude})
   --results DIR               results folder (default: results)
   --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
-  --force                     rerun finished runs
+  --skip-bad-images           leave out image files that fail to decode, with a warning listing them,
+                              instead of stopping before training with that list
+  --force                     rerun finished runs and start interrupted ones over
+  --shard I/N                 run only shard I of N (1 <= I <= N): the runs at 0-based positions p
+                              with p % N = I - 1 in matrix order (methods outer, seeds inner)
   -h, --help                  print this help
 `;
 
@@ -126,7 +136,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       "randaugment-m": { type: "string" },
       results: { type: "string", default: "results" },
       "cache-dir": { type: "string" },
+      "skip-bad-images": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
+      shard: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -159,7 +171,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     resultsRoot: values.results!,
     backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
     force: values.force!,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
     cacheDir: values["cache-dir"],
+    skipBadImages: values["skip-bad-images"]!,
     training: {
       epochs: positiveInteger("--epochs", values.epochs, DEFAULT_TRAINING.epochs),
       batchSize: positiveInteger("--batch-size", values["batch-size"], DEFAULT_TRAINING.batchSize),

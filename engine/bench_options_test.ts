@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
+import { listMatrix } from "./bench.ts";
 import { BENCH_USAGE, type BenchPlan, parseBenchOptions } from "./bench_options.ts";
 import { type RunConfig, summarizeConfig } from "./config.ts";
 
@@ -85,4 +86,44 @@ Deno.test("summarizeConfig names the options a method uses", () => {
     `${base}, RandAugment N 2 M 9, label smoothing epsilon 0.1`,
   );
   assert.equal(summarizeConfig(configFor("mixup+mi_adaptive"), 100), `${base}, mixup alpha 0.8`);
+});
+
+Deno.test("bench options reject bad epochs and batch sizes", () => {
+  const cases: [string[], RegExp][] = [
+    [["--epochs", "0"], /Invalid --epochs "0": expected a positive integer/],
+    [["--epochs=-3"], /Invalid --epochs "-3": expected a positive integer/],
+    [["--epochs", "1.5"], /Invalid --epochs "1\.5": expected a positive integer/],
+    [["--epochs", "ten"], /Invalid --epochs "ten": expected a number/],
+    [["--epochs", ""], /Invalid --epochs "": expected a number/],
+    [["--batch-size", "0"], /Invalid --batch-size "0": expected a positive integer/],
+    [["--batch-size", "2.5"], /Invalid --batch-size "2\.5": expected a positive integer/],
+    [["--batch-size", "Infinity"], /Invalid --batch-size "Infinity": expected a number/],
+    [["--method", "mixupp"], /Unknown method "mixupp"/],
+  ];
+  for (const [args, message] of cases) assert.throws(() => parseBenchOptions(args), message, args.join(" "));
+});
+
+Deno.test("bench options parse --shard", () => {
+  assert.equal(parsePlan([]).shard, undefined);
+  assert.deepEqual(parsePlan(["--shard", "2/3"]).shard, { index: 2, count: 3 });
+  assert.throws(() => parseBenchOptions(["--shard", "0/3"]), /Invalid --shard "0\/3"/);
+  assert.throws(() => parseBenchOptions(["--shard", "4/3"]), /Invalid --shard "4\/3"/);
+  assert.throws(() => parseBenchOptions(["--shard", "2of3"]), /Invalid --shard "2of3"/);
+  assert.ok(BENCH_USAGE.includes("--shard I/N"));
+});
+
+Deno.test("listMatrix orders methods outer, seeds inner", () => {
+  const plan = parsePlan(["--method", "mi_adaptive,hard", "--seeds", "2,0"]);
+  assert.deepEqual(listMatrix(plan), [
+    { method: "mi_adaptive", seed: 2 },
+    { method: "mi_adaptive", seed: 0 },
+    { method: "hard", seed: 2 },
+    { method: "hard", seed: 0 },
+  ]);
+});
+
+Deno.test("bench options parse --skip-bad-images", () => {
+  assert.equal(parsePlan([]).skipBadImages, false);
+  assert.equal(parsePlan(["--skip-bad-images"]).skipBadImages, true);
+  assert.match(BENCH_USAGE, /--skip-bad-images/);
 });

@@ -60,9 +60,14 @@ export const DEFAULT_TRAINING = {
  * configuration, so two runs share an id only when every setting matches.
  */
 export function runIdOf(config: RunConfig, datasetName: string): string {
-  const hash = createHash("sha256").update(stableStringify(config)).digest("hex").slice(0, 10);
+  const hash = configHashOf(config).slice(0, 10);
   const safeDataset = datasetName.replace(/[^A-Za-z0-9_.-]/g, "_");
   return `${methodNameForRunId(config.method)}__${safeDataset}__seed${config.seed}__${hash}`;
+}
+
+/** Returns the SHA-256 of the configuration as 64 hex digits; equal settings give equal hashes. */
+export function configHashOf(config: RunConfig): string {
+  return createHash("sha256").update(stableStringify(config)).digest("hex");
 }
 
 /**

@@ -5,16 +5,20 @@
  *     <results>/<run-id>/epochs.jsonl  one JSON object per epoch
  *     <results>/<run-id>/samples.jsonl what the method sampled for the first batch of each epoch
  *     <results>/<run-id>/final.json    status and final metrics, written last
+ *     <results>/<run-id>/checkpoint.json and checkpoint-epochNNNN.bin, see `checkpoint.ts`
  *
- * A run is finished when `final.json` exists with status `finished`.
+ * A run is finished when `final.json` exists with status `finished`. Every file
+ * is replaced atomically, appends included, so a killed process or a full disk
+ * leaves the previous version of a file and never a partial one.
  *
  * @module
  */
 import { join } from "node:path";
 import type { BatchRecord, ImageBatch } from "../methods/types.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { TEMPORARY_SUFFIX, writeFileAtomic } from "./atomic_write.ts";
+import { type CheckpointManifest, removeCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
-import type { EpochMetrics } from "./train.ts";
+import type { EpochMetrics } from "./epoch_tracker.ts";
 
 /** Contents of `config.json`. */
 export interface StoredRunConfig {
@@ -25,9 +29,13 @@ export interface StoredRunConfig {
   classNames: string[];
   trainImages: number;
   valImages: number;
+  /** Undecodable images left out by `--skip-bad-images`, per split; absent for CIFAR binaries. */
+  skippedImages?: { train: number; val: number };
   configSummary: string;
   versions: { deno: string; tfjs: string; backend: string };
   startedAt: string;
+  /** Times the run was resumed from a checkpoint, oldest first, or absent when it never was. */
+  resumedAt?: string[];
 }
 
 /** Contents of `final.json`. */
@@ -39,6 +47,8 @@ export interface StoredFinal {
   /** Mean training throughput over all epochs, images per second. */
   trainImagesPerSecond?: number;
   error?: string;
+  /** Epochs in the last checkpoint of a failed run. The next `bench` resumes after them. */
+  completedEpochs?: number;
 }
 
 /** A run read back from disk. */
@@ -64,20 +74,62 @@ export async function isFinished(directory: string): Promise<boolean> {
   return final?.status === "finished";
 }
 
-/** Starts a run folder: clears files of an earlier unfinished attempt and writes `config.json`. */
+/**
+ * Starts a run folder from scratch: removes the files and checkpoint of an
+ * earlier attempt, then writes `config.json`.
+ */
 export async function startRun(directory: string, stored: StoredRunConfig): Promise<void> {
   await Deno.mkdir(directory, { recursive: true });
   for (const name of ["epochs.jsonl", "samples.jsonl", "final.json"]) {
-    await Deno.remove(join(directory, name)).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+    await removeIfPresent(join(directory, name));
   }
+  await removeCheckpoint(directory);
+  await removeTemporaryFiles(directory);
   await writeFileAtomic(join(directory, "config.json"), JSON.stringify(stored, null, 2) + "\n");
+}
+
+/**
+ * Prepares a run folder to continue from a checkpoint: `epochs.jsonl` is
+ * rewritten from the checkpoint's metrics and `samples.jsonl` keeps only its
+ * epochs, so the epochs that run again are not logged twice. `final.json` of a
+ * failed attempt is removed, and `config.json` keeps its start time and gains
+ * the resume time.
+ */
+export async function resumeRun(
+  directory: string,
+  stored: StoredRunConfig,
+  manifest: CheckpointManifest,
+): Promise<void> {
+  const completed = manifest.completedEpochs;
+  await removeIfPresent(join(directory, "final.json"));
+  await removeTemporaryFiles(directory);
+  const epochLines = manifest.history.map((metrics) => JSON.stringify(metrics) + "\n").join("");
+  await writeFileAtomic(join(directory, "epochs.jsonl"), epochLines);
+  const samples = await readTextIfPresent(join(directory, "samples.jsonl")) ?? "";
+  const keptSamples = samples.split("\n").filter((line) => sampleEpochOf(line) <= completed);
+  await writeFileAtomic(join(directory, "samples.jsonl"), keptSamples.map((line) => line + "\n").join(""));
+  const previous = await readJson<StoredRunConfig>(join(directory, "config.json"));
+  const resumed: StoredRunConfig = {
+    ...stored,
+    startedAt: previous?.startedAt ?? stored.startedAt,
+    resumedAt: [...(previous?.resumedAt ?? []), stored.startedAt],
+  };
+  await writeFileAtomic(join(directory, "config.json"), JSON.stringify(resumed, null, 2) + "\n");
+}
+
+/** Returns the 1-based epoch of a `samples.jsonl` line, or Infinity for a blank or torn line. */
+function sampleEpochOf(line: string): number {
+  try {
+    const epoch = JSON.parse(line)?.epoch;
+    return Number.isInteger(epoch) ? epoch : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Appends one epoch's metrics to `epochs.jsonl`. */
 export async function appendEpoch(directory: string, metrics: EpochMetrics): Promise<void> {
-  await Deno.writeTextFile(join(directory, "epochs.jsonl"), JSON.stringify(metrics) + "\n", { append: true });
+  await appendAtomic(join(directory, "epochs.jsonl"), JSON.stringify(metrics) + "\n");
 }
 
 /** Appends what the method sampled for each image of a batch to `samples.jsonl`. */
@@ -102,7 +154,41 @@ export async function appendSamples(
       operations: record.operations?.[i],
     }));
   }
-  await Deno.writeTextFile(join(directory, "samples.jsonl"), lines.join("\n") + "\n", { append: true });
+  await appendAtomic(join(directory, "samples.jsonl"), lines.join("\n") + "\n");
+}
+
+/**
+ * Appends by rewriting the whole file atomically, so a failed append leaves the
+ * old file. The logs stay small (one line per epoch, one batch per epoch).
+ */
+async function appendAtomic(path: string, text: string): Promise<void> {
+  const existing = await readTextIfPresent(path) ?? "";
+  await writeFileAtomic(path, existing + text);
+}
+
+/** Removes temporary files that a killed {@linkcode writeFileAtomic} left in the run folder. */
+async function removeTemporaryFiles(directory: string): Promise<void> {
+  const entries = await Array.fromAsync(Deno.readDir(directory));
+  for (const entry of entries) {
+    if (entry.isFile && entry.name.includes(TEMPORARY_SUFFIX)) {
+      await removeIfPresent(join(directory, entry.name));
+    }
+  }
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+async function readTextIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
 }
 
 /** Writes `final.json` atomically. */
@@ -140,13 +226,8 @@ export async function readRuns(resultsRoot: string): Promise<StoredRun[]> {
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const text = await readTextIfPresent(path);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;
   } catch (error) {

@@ -61,6 +61,26 @@ export class NesterovSgd {
     return buffer;
   }
 
+  /**
+   * Sets the momentum buffer of one variable, as read back from a checkpoint.
+   * The values are copied, so the caller keeps ownership of `values`.
+   *
+   * @throws {Error} when a buffer of that name exists with another shape.
+   */
+  setBuffer(name: string, values: tf.Tensor): void {
+    const buffer = this.#buffers.get(name);
+    if (buffer === undefined) {
+      this.#buffers.set(name, tf.tidy(() => tf.variable(values.clone(), false)));
+      return;
+    }
+    if (!tf.util.arraysEqual(buffer.shape, values.shape)) {
+      throw new Error(
+        `Momentum buffer ${name} has shape [${buffer.shape}], but the new values have shape [${values.shape}].`,
+      );
+    }
+    buffer.assign(values);
+  }
+
   /** Momentum buffers by variable name (for checkpoints and tests). */
   get buffers(): ReadonlyMap<string, tf.Variable> {
     return this.#buffers;

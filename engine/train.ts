@@ -7,40 +7,48 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ImageDataset, ImageSplit } from "../datasets/types.ts";
-import { summarizeClassification } from "../metrics/classification.ts";
 import type { BatchRecord, ImageBatch, TrainingMethod } from "../methods/types.ts";
-import { copyImage, cropAndFlip } from "./augment.ts";
+import { cropAndFlip } from "./augment.ts";
 import type { RunConfig } from "./config.ts";
+import { type EpochMetrics, EpochTracker } from "./epoch_tracker.ts";
+import { evaluateModel } from "./evaluate.ts";
 import { type ChannelStatistics, measureChannelStatistics, normalizePixels } from "./normalize.ts";
 import { Random } from "./random.ts";
 import { createResNet18, disposeResNet18, type ResNet18 } from "./resnet.ts";
-import { cosineWithWarmup } from "./schedule.ts";
+import { cosineWithWarmup, type ScheduleOptions } from "./schedule.ts";
 import { NesterovSgd } from "./sgd.ts";
-import { predictProbabilities, trainStep } from "./train_step.ts";
+import { captureTrainingTensors, type NamedArray, restoreTrainingTensors } from "./training_state.ts";
+import { trainStep } from "./train_step.ts";
 
-/** Metrics of one epoch, written as one JSON line of `epochs.jsonl`. */
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  learningRate: number;
-  trainImagesPerSecond: number;
-  epochSeconds: number;
-  valTop1: number;
-  valNll: number;
-  valEce: number;
-  /** Mean epsilon and NMI over the epoch's distorted images, where the method records them. */
-  meanEpsilon?: number;
-  meanNmi?: number;
-  /** Images per distortion name in this epoch. */
-  distortionCounts?: Record<string, number>;
-}
+export type { EpochMetrics } from "./epoch_tracker.ts";
+export { evaluateModel } from "./evaluate.ts";
 
 /** Callbacks of {@linkcode trainModel}. */
 export interface TrainingHooks {
-  onEpoch?(metrics: EpochMetrics): Promise<void> | void;
+  /** Runs after each epoch's evaluation. A checkpoint written here resumes at the next epoch. */
+  onEpoch?(metrics: EpochMetrics, state: EpochEnd): Promise<void> | void;
   onStep?(progress: StepProgress): void;
   /** Receives the records of the first batch of each epoch, for the audit log. */
   onBatchRecord?(epoch: number, batch: ImageBatch, record: BatchRecord): Promise<void> | void;
+}
+
+/** Training state after an epoch, as {@linkcode TrainingHooks.onEpoch} receives it. */
+export interface EpochEnd {
+  /** Epochs finished so far, this one included. */
+  completedEpochs: number;
+  /** Metrics of epochs 1 to `completedEpochs`. */
+  history: EpochMetrics[];
+  /** Copies the weights, batch-norm statistics and momentum buffers, for a checkpoint. */
+  captureTensors(): Promise<NamedArray[]>;
+}
+
+/** State of a run after its last completed epoch, read from a checkpoint. */
+export interface ResumeState {
+  completedEpochs: number;
+  /** Metrics of epochs 1 to `completedEpochs`. */
+  history: EpochMetrics[];
+  /** Tensors from {@linkcode EpochEnd.captureTensors}. */
+  arrays: readonly NamedArray[];
 }
 
 /** Progress of the current step, for the progress line. */
@@ -53,24 +61,64 @@ export interface StepProgress {
   secondsLeft: number;
 }
 
+/** Error of a training step whose loss is NaN or infinite. That step's update has already corrupted the weights. */
+export class NonFiniteLossError extends Error {
+  /** 1-based epoch of the bad loss. */
+  readonly epoch: number;
+  /** 1-based step of the bad loss within its epoch. */
+  readonly step: number;
+
+  constructor(loss: number, epoch: number, step: number, stepsPerEpoch: number) {
+    super(
+      `Training loss is ${loss} at epoch ${epoch}, step ${step} of ${stepsPerEpoch}, so the run stopped. ` +
+        "Lower --lr, or check the images and the method's targets for NaN.",
+    );
+    this.name = "NonFiniteLossError";
+    this.epoch = epoch;
+    this.step = step;
+  }
+}
+
 /** Streams of the run's seeded generator; each (epoch, batch) pair gets its own. */
 const ORDER_STREAM = 1;
 const BATCH_STREAM = 1_000_000;
 
+/** Inputs shared by every step of a run. */
+interface TrainingLoop {
+  config: RunConfig;
+  dataset: ImageDataset;
+  method: TrainingMethod;
+  hooks: TrainingHooks;
+  model: ResNet18;
+  optimizer: NesterovSgd;
+  statistics: ChannelStatistics;
+  stepsPerEpoch: number;
+  schedule: ScheduleOptions;
+  /** Start of this process's training, and the global step it started at, for the time estimate. */
+  runStart: number;
+  firstStep: number;
+}
+
 /**
- * Trains a fresh ResNet-18 with a method and returns the last epoch's metrics.
- * The model is disposed before returning.
+ * Trains a fresh ResNet-18 with a method, or continues one from `resume`, and
+ * returns the last epoch's metrics. The model is disposed before returning.
+ *
+ * A resumed run draws the same batches and random numbers as an uninterrupted
+ * one, because both derive from (seed, epoch, step).
+ *
+ * @throws {NonFiniteLossError} when a step's loss is NaN or infinite.
+ * @throws {Error} when `resume` does not fit the configuration or the model.
  */
 export async function trainModel(
   config: RunConfig,
   dataset: ImageDataset,
   method: TrainingMethod,
   hooks: TrainingHooks = {},
+  resume?: ResumeState,
 ): Promise<EpochMetrics> {
-  const train = dataset.train;
-  const numClasses = dataset.classNames.length;
+  checkResumeState(config, resume);
   const model = createResNet18({
-    numClasses,
+    numClasses: dataset.classNames.length,
     width: config.width,
     imageSide: config.side,
     stem: config.stem,
@@ -81,55 +129,107 @@ export async function trainModel(
     weightDecay: config.weightDecay,
     decayed: model.decayed,
   });
-  const statistics = measureChannelStatistics(train);
-  const stepsPerEpoch = Math.ceil(train.count / config.batchSize);
-  const schedule = {
-    baseLearningRate: config.learningRate,
-    warmupSteps: Math.round(config.warmupEpochs * stepsPerEpoch),
-    totalSteps: config.epochs * stepsPerEpoch,
+  const stepsPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
+  const history = [...(resume?.history ?? [])];
+  const loop: TrainingLoop = {
+    config,
+    dataset,
+    method,
+    hooks,
+    model,
+    optimizer,
+    statistics: measureChannelStatistics(dataset.train),
+    stepsPerEpoch,
+    schedule: {
+      baseLearningRate: config.learningRate,
+      warmupSteps: Math.round(config.warmupEpochs * stepsPerEpoch),
+      totalSteps: config.epochs * stepsPerEpoch,
+    },
+    runStart: performance.now(),
+    firstStep: history.length * stepsPerEpoch,
   };
-  let last: EpochMetrics | undefined;
-  const runStart = performance.now();
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const epochStart = performance.now();
-      const order = new Random(config.seed, ORDER_STREAM + epoch).shuffle(
-        Int32Array.from(train.labels.keys()),
-      );
-      const tracker = new EpochTracker();
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        const indices = order.subarray(step * config.batchSize, (step + 1) * config.batchSize);
-        const stepStart = performance.now();
-        const random = new Random(config.seed, BATCH_STREAM + epoch * stepsPerEpoch + step);
-        const batch = assembleBatch(train, indices, numClasses, config.cropPadding, random);
-        const record = method.augment(batch, random);
-        if (step === 0) await hooks.onBatchRecord?.(epoch, batch, record);
-        const targets = method.targets(batch, record);
-        const learningRate = cosineWithWarmup(epoch * stepsPerEpoch + step, schedule);
-        const loss = await runStep(model, optimizer, batch, targets, statistics, learningRate);
-        tracker.add(batch.size, loss, record, performance.now() - stepStart);
-        const doneSteps = epoch * stepsPerEpoch + step + 1;
-        const elapsed = (performance.now() - runStart) / 1000;
-        hooks.onStep?.({
-          epoch,
-          step,
-          stepsPerEpoch,
-          loss,
-          imagesPerSecond: tracker.imagesPerSecond(),
-          secondsLeft: (elapsed / doneSteps) * (config.epochs * stepsPerEpoch - doneSteps),
-        });
-      }
-      const validation = await evaluateModel(model, dataset.val, statistics, config.evalBatchSize);
-      const learningRate = cosineWithWarmup((epoch + 1) * stepsPerEpoch - 1, schedule);
-      last = tracker.summarize(epoch, learningRate, (performance.now() - epochStart) / 1000, validation);
-      await hooks.onEpoch?.(last);
+    if (resume !== undefined) restoreTrainingTensors(model, optimizer, resume.arrays);
+    for (let epoch = history.length; epoch < config.epochs; epoch++) {
+      const metrics = await trainEpoch(loop, epoch);
+      history.push(metrics);
+      await hooks.onEpoch?.(metrics, {
+        completedEpochs: epoch + 1,
+        history: [...history],
+        captureTensors: () => captureTrainingTensors(model, optimizer),
+      });
     }
   } finally {
     optimizer.dispose();
     disposeResNet18(model);
   }
+  const last = history.at(-1);
   if (last === undefined) throw new Error("Training ran no epoch; set --epochs to 1 or more.");
   return last;
+}
+
+function checkResumeState(config: RunConfig, resume: ResumeState | undefined): void {
+  if (resume === undefined) return;
+  const { completedEpochs, history } = resume;
+  if (!Number.isInteger(completedEpochs) || completedEpochs < 1 || completedEpochs > config.epochs) {
+    throw new Error(
+      `Cannot resume after epoch ${completedEpochs} of a ${config.epochs}-epoch run. ` +
+        "Pass --force to start the run over.",
+    );
+  }
+  if (history.length !== completedEpochs) {
+    throw new Error(
+      `Cannot resume, because the checkpoint has metrics of ${history.length} epochs ` +
+        `but records ${completedEpochs} completed. Pass --force to start the run over.`,
+    );
+  }
+}
+
+/** Runs the steps and the evaluation of a 0-based epoch. */
+async function trainEpoch(loop: TrainingLoop, epoch: number): Promise<EpochMetrics> {
+  const { config, dataset, method, hooks, stepsPerEpoch } = loop;
+  const train = dataset.train;
+  const epochStart = performance.now();
+  const order = new Random(config.seed, ORDER_STREAM + epoch).shuffle(Int32Array.from(train.labels.keys()));
+  const tracker = new EpochTracker();
+  for (let step = 0; step < stepsPerEpoch; step++) {
+    const indices = order.subarray(step * config.batchSize, (step + 1) * config.batchSize);
+    const stepStart = performance.now();
+    const random = new Random(config.seed, BATCH_STREAM + epoch * stepsPerEpoch + step);
+    const batch = assembleBatch(train, indices, dataset.classNames.length, config.cropPadding, random);
+    const record = method.augment(batch, random);
+    if (step === 0) await hooks.onBatchRecord?.(epoch, batch, record);
+    const targets = method.targets(batch, record);
+    const learningRate = cosineWithWarmup(epoch * stepsPerEpoch + step, loop.schedule);
+    const loss = await runStep(loop.model, loop.optimizer, batch, targets, loop.statistics, learningRate);
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, epoch + 1, step + 1, stepsPerEpoch);
+    tracker.add(batch.size, loss, record, performance.now() - stepStart);
+    hooks.onStep?.(describeProgress(loop, epoch, step, loss, tracker.imagesPerSecond()));
+  }
+  const validation = await evaluateModel(loop.model, dataset.val, loop.statistics, config.evalBatchSize);
+  const learningRate = cosineWithWarmup((epoch + 1) * stepsPerEpoch - 1, loop.schedule);
+  return tracker.summarize(epoch, learningRate, (performance.now() - epochStart) / 1000, validation);
+}
+
+function describeProgress(
+  loop: TrainingLoop,
+  epoch: number,
+  step: number,
+  loss: number,
+  imagesPerSecond: number,
+): StepProgress {
+  const stepsPerEpoch = loop.stepsPerEpoch;
+  const doneSteps = epoch * stepsPerEpoch + step + 1;
+  const elapsed = (performance.now() - loop.runStart) / 1000;
+  const remainingSteps = loop.config.epochs * stepsPerEpoch - doneSteps;
+  return {
+    epoch,
+    step,
+    stepsPerEpoch,
+    loss,
+    imagesPerSecond,
+    secondsLeft: (elapsed / (doneSteps - loop.firstStep)) * remainingSteps,
+  };
 }
 
 function assembleBatch(
@@ -174,89 +274,5 @@ async function runStep(
   } finally {
     images.dispose();
     targetTensor.dispose();
-  }
-}
-
-/**
- * Evaluates the model on a split without augmentation.
- *
- * @returns Top-1 accuracy, NLL and ECE (15 bins) over the whole split.
- */
-export async function evaluateModel(
-  model: ResNet18,
-  split: ImageSplit,
-  statistics: ChannelStatistics,
-  batchSize: number,
-): Promise<{ top1: number; nll: number; ece: number; count: number }> {
-  const numClasses = model.options.numClasses;
-  const pixelsPerImage = split.height * split.width * 3;
-  const probabilities = new Float32Array(split.count * numClasses);
-  for (let start = 0; start < split.count; start += batchSize) {
-    const size = Math.min(batchSize, split.count - start);
-    const pixels = new Float32Array(size * pixelsPerImage);
-    for (let i = 0; i < size; i++) {
-      copyImage(split.images, start + i, pixelsPerImage, pixels, i * pixelsPerImage);
-    }
-    const images = tf.tensor4d(normalizePixels(pixels, statistics), [size, split.height, split.width, 3]);
-    probabilities.set(await predictProbabilities(model, images), start * numClasses);
-    images.dispose();
-  }
-  return summarizeClassification(probabilities, split.labels, numClasses);
-}
-
-/** Accumulates one epoch's loss, timing and method records. */
-class EpochTracker {
-  #images = 0;
-  #lossSum = 0;
-  #stepMilliseconds = 0;
-  #epsilonSum = 0;
-  #nmiSum = 0;
-  #distorted = 0;
-  #measured = 0;
-  #counts: Record<string, number> = {};
-
-  add(size: number, loss: number, record: BatchRecord, milliseconds: number): void {
-    this.#images += size;
-    this.#lossSum += loss * size;
-    this.#stepMilliseconds += milliseconds;
-    record.distortions?.forEach((name, i) => {
-      if (name === null) return;
-      this.#counts[name] = (this.#counts[name] ?? 0) + 1;
-      this.#distorted++;
-      if (record.nmi === undefined || record.epsilon === undefined) return;
-      this.#measured++;
-      this.#nmiSum += record.nmi[i];
-      this.#epsilonSum += record.epsilon[i];
-    });
-  }
-
-  imagesPerSecond(): number {
-    return this.#images / Math.max(1e-9, this.#stepMilliseconds / 1000);
-  }
-
-  summarize(
-    epoch: number,
-    learningRate: number,
-    epochSeconds: number,
-    validation: { top1: number; nll: number; ece: number },
-  ): EpochMetrics {
-    const metrics: EpochMetrics = {
-      epoch: epoch + 1,
-      trainLoss: this.#lossSum / this.#images,
-      learningRate,
-      trainImagesPerSecond: this.imagesPerSecond(),
-      epochSeconds,
-      valTop1: validation.top1,
-      valNll: validation.nll,
-      valEce: validation.ece,
-    };
-    if (this.#distorted > 0) {
-      metrics.distortionCounts = this.#counts;
-    }
-    if (this.#measured > 0) {
-      metrics.meanNmi = this.#nmiSum / this.#measured;
-      metrics.meanEpsilon = this.#epsilonSum / this.#measured;
-    }
-    return metrics;
   }
 }

@@ -8,12 +8,17 @@ import { readRuns, type StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
+import { describeConflicts, mergeRunFolders } from "../reports/merge.ts";
 
-const USAGE = `Usage: deno task report [--results DIR] [--out FILE]
+const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE]
 
-Reads every run under the results folder (default: results) and prints a
+Reads every run under the results folders (default: results) and prints a
 Markdown table, one row per method, dataset and configuration, with top-1,
 ECE and NLL as mean ± standard deviation over seeds. --out also writes it to FILE.
+
+Several folders, for example one per shard, are merged: a run id found in more
+than one counts once, and copies with different final metrics are listed in a
+note under the table.
 `;
 
 /** Converts a stored run into the summary that the table reads. */
@@ -37,16 +42,20 @@ export function summarizeRun(run: StoredRun): RunSummary {
 
 async function main(args: string[]): Promise<number> {
   let values;
+  let folders: string[];
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args,
       strict: true,
+      allowPositionals: true,
       options: {
-        results: { type: "string", default: "results" },
+        results: { type: "string", multiple: true },
         out: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
-    }).values;
+    });
+    values = parsed.values;
+    folders = [...(parsed.values.results ?? []), ...parsed.positionals];
   } catch (error) {
     console.error(`report: ${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -55,15 +64,20 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (folders.length === 0) folders = ["results"];
   try {
-    const runs = await readRuns(values.results!);
+    const read = [];
+    for (const folder of folders) read.push({ folder, runs: await readRuns(folder) });
+    const { runs, conflicts } = mergeRunFolders(read);
     if (runs.length === 0) {
       console.error(
-        `report: no finished or failed runs in ${values.results}; run \`deno task bench\` first.`,
+        `report: no finished or failed runs in ${folders.join(", ")}; run \`deno task bench\` first.`,
       );
       return 1;
     }
-    const table = buildResultsTable(runs.map(summarizeRun), [...listMethods(), ...listCompositions()]);
+    let table = buildResultsTable(runs.map(summarizeRun), [...listMethods(), ...listCompositions()]);
+    const conflictNote = describeConflicts(conflicts);
+    if (conflictNote !== undefined) table += `\n${conflictNote}\n`;
     console.log(table);
     if (values.out !== undefined) await writeFileAtomic(values.out, table + "\n");
     return 0;

@@ -3,55 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeRawImage } from "../datasets/_test_images.ts";
-import { Random } from "../engine/random.ts";
-
-const REPO_ROOT = new URL("..", import.meta.url).pathname;
-
-async function writeDataset(root: string): Promise<void> {
-  const random = new Random(42);
-  const colors: Record<string, [number, number, number]> = { reds: [200, 40, 40], blues: [40, 40, 200] };
-  for (const [split, count] of [["train", 6], ["val", 3]] as const) {
-    for (const [name, color] of Object.entries(colors)) {
-      const folder = join(root, split, name);
-      await Deno.mkdir(folder, { recursive: true });
-      for (let i = 0; i < count; i++) {
-        const pixels = new Uint8Array(16 * 16 * 3);
-        for (let p = 0; p < pixels.length; p++) {
-          pixels[p] = Math.max(0, Math.min(255, color[p % 3] + Math.round(random.normal() * 30)));
-        }
-        await writeRawImage(join(folder, `${i}.png`), { width: 16, height: 16, channels: 3, pixels });
-      }
-    }
-  }
-}
-
-function readEpochs(runFolder: string): Record<string, unknown>[] {
-  const lines = Deno.readTextFileSync(join(runFolder, "epochs.jsonl")).trim().split("\n");
-  return lines.map((line) => JSON.parse(line));
-}
-
-/** Drops the wall-clock fields, which differ between identical runs. */
-function withoutTimings(epoch: Record<string, unknown>): Record<string, unknown> {
-  const { trainImagesPerSecond: _speed, epochSeconds: _seconds, ...rest } = epoch;
-  return rest;
-}
-
-async function runTask(
-  script: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", join(REPO_ROOT, script), ...args],
-    cwd: REPO_ROOT,
-    env: { TF_CPP_MIN_LOG_LEVEL: "2" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const output = await command.output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
+import { readEpochs, runTask, withoutTimings, writeDataset } from "./_e2e_support.ts";
 
 Deno.test({
   name: "bench and report run end to end",

@@ -1,0 +1,192 @@
+/**
+ * One run of a bench matrix: skip it when finished, resume it from its
+ * checkpoint or start it over, train with a checkpoint after every epoch, and
+ * store the outcome, failures included.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ImageDataset } from "../datasets/types.ts";
+import { createMethod } from "../methods/registry.ts";
+import type { BackendChoice } from "./backend.ts";
+import type { BenchPlan } from "./bench_options.ts";
+import { type CheckpointIdentity, saveCheckpoint } from "./checkpoint.ts";
+import { configHashOf, type RunConfig, runIdOf, summarizeConfig } from "./config.ts";
+import type { EpochMetrics } from "./epoch_tracker.ts";
+import { decideRunStart } from "./resume.ts";
+import {
+  appendEpoch,
+  appendSamples,
+  finishRun,
+  isFinished,
+  resumeRun,
+  runDirectory,
+  startRun,
+  type StoredRunConfig,
+} from "./run_store.ts";
+import { type ResumeState, type StepProgress, trainModel } from "./train.ts";
+
+/** Output channels of a bench, which the task wires to stderr. */
+export interface BenchOutput {
+  log(line: string): void;
+  progress(line: string): void;
+}
+
+/** Outcome of one run of the matrix. */
+export interface RunOutcome {
+  runId: string;
+  status: "finished" | "skipped" | "failed";
+  top1?: number;
+  error?: string;
+}
+
+/** Inputs shared by every run of a bench. */
+export interface BenchContext {
+  plan: BenchPlan;
+  dataset: ImageDataset;
+  backend: BackendChoice;
+  output: BenchOutput;
+}
+
+/**
+ * Runs one configuration. Errors of the run, such as a NaN loss or a failed
+ * write, are caught, logged and stored in `final.json` with status `failed`,
+ * so the matrix goes on with the next run.
+ */
+export async function runOne(config: RunConfig, context: BenchContext): Promise<RunOutcome> {
+  const { plan, dataset, output } = context;
+  const runId = runIdOf(config, dataset.name);
+  const directory = runDirectory(plan.resultsRoot, runId);
+  if (!plan.force && await isFinished(directory)) {
+    output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
+    return { runId, status: "skipped" };
+  }
+  let completedEpochs = 0;
+  try {
+    const resume = await prepareRunFolder(directory, runId, config, context);
+    completedEpochs = resume?.completedEpochs ?? 0;
+    const metrics = await trainAndCheckpoint(directory, runId, config, context, resume, (epochs) => {
+      completedEpochs = epochs;
+    });
+    return { runId, status: "finished", top1: metrics.valTop1 };
+  } catch (error) {
+    let message = error instanceof Error ? error.message : String(error);
+    if (completedEpochs > 0) {
+      message += ` The checkpoint after epoch ${completedEpochs} is kept in ${directory}.`;
+    }
+    output.log(`${runId}: failed: ${message}`);
+    await finishRun(directory, {
+      status: "failed",
+      finishedAt: new Date().toISOString(),
+      error: message,
+      ...(completedEpochs > 0 ? { completedEpochs } : {}),
+    }).catch((writeError) => output.log(`${runId}: ${(writeError as Error).message}`));
+    return { runId, status: "failed", error: message };
+  }
+}
+
+/** Starts the run folder over or readies it to resume, and returns the state to resume from, if any. */
+async function prepareRunFolder(
+  directory: string,
+  runId: string,
+  config: RunConfig,
+  context: BenchContext,
+): Promise<ResumeState | undefined> {
+  const stored = storedConfigOf(runId, config, context);
+  const start = await decideRunStart(directory, identityOf(runId, config, context), context.plan.force);
+  if (start.kind === "fresh") {
+    if (start.reason !== undefined) context.output.log(`${runId}: starting over. ${start.reason}`);
+    await startRun(directory, stored);
+    return undefined;
+  }
+  const { manifest, arrays } = start.checkpoint;
+  await resumeRun(directory, stored, manifest);
+  context.output.log(
+    `${runId}: resuming after epoch ${manifest.completedEpochs}/${config.epochs} from its checkpoint`,
+  );
+  return { completedEpochs: manifest.completedEpochs, history: manifest.history, arrays };
+}
+
+async function trainAndCheckpoint(
+  directory: string,
+  runId: string,
+  config: RunConfig,
+  context: BenchContext,
+  resume: ResumeState | undefined,
+  onCheckpoint: (completedEpochs: number) => void,
+): Promise<EpochMetrics> {
+  const { dataset, backend, output } = context;
+  const method = createMethod(config.method, config.methodOptions);
+  const identity = identityOf(runId, config, context);
+  let history = resume?.history ?? [];
+  output.log(`${runId}: training ${config.method}, seed ${config.seed}, backend ${backend.name}`);
+  const metrics = await trainModel(config, dataset, method, {
+    onStep: (progress) => output.progress(formatProgress(config.method, config.seed, progress)),
+    onBatchRecord: (epoch, batch, record) => appendSamples(directory, epoch, batch, record),
+    onEpoch: async (epoch, state) => {
+      await appendEpoch(directory, epoch);
+      await saveCheckpoint(directory, {
+        identity,
+        completedEpochs: state.completedEpochs,
+        history: state.history,
+        arrays: await state.captureTensors(),
+      });
+      history = state.history;
+      onCheckpoint(state.completedEpochs);
+      output.log(
+        `${runId}: epoch ${epoch.epoch}/${config.epochs} loss ${epoch.trainLoss.toFixed(4)} ` +
+          `val top-1 ${(100 * epoch.valTop1).toFixed(2)}% ECE ${(100 * epoch.valEce).toFixed(2)}% ` +
+          `NLL ${epoch.valNll.toFixed(3)} ${epoch.trainImagesPerSecond.toFixed(1)} img/s`,
+      );
+    },
+  }, resume);
+  const throughputs = history.map((epoch) => epoch.trainImagesPerSecond);
+  await finishRun(directory, {
+    status: "finished",
+    finishedAt: new Date().toISOString(),
+    metrics,
+    trainImagesPerSecond: throughputs.reduce((sum, value) => sum + value, 0) / throughputs.length,
+  });
+  return metrics;
+}
+
+function storedConfigOf(runId: string, config: RunConfig, context: BenchContext): StoredRunConfig {
+  const { dataset, backend } = context;
+  return {
+    runId,
+    config,
+    datasetName: dataset.name,
+    datasetSource: dataset.source,
+    classNames: dataset.classNames,
+    trainImages: dataset.train.count,
+    valImages: dataset.val.count,
+    skippedImages: dataset.skippedImages,
+    configSummary: summarizeConfig(config, dataset.train.count),
+    versions: { deno: Deno.version.deno, tfjs: tf.version.tfjs, backend: backend.name },
+    startedAt: new Date().toISOString(),
+  };
+}
+
+function identityOf(runId: string, config: RunConfig, context: BenchContext): CheckpointIdentity {
+  const { dataset, backend } = context;
+  return {
+    runId,
+    configHash: configHashOf(config),
+    backend: backend.name,
+    tfjsVersion: tf.version.tfjs,
+    datasetName: dataset.name,
+    trainImages: dataset.train.count,
+    valImages: dataset.val.count,
+    numClasses: dataset.classNames.length,
+  };
+}
+
+function formatProgress(method: string, seed: number, progress: StepProgress): string {
+  const minutes = Math.floor(progress.secondsLeft / 60);
+  const seconds = Math.round(progress.secondsLeft % 60);
+  return `${method} seed ${seed} epoch ${progress.epoch + 1} step ${
+    progress.step + 1
+  }/${progress.stepsPerEpoch} ` +
+    `loss ${progress.loss.toFixed(4)} ${progress.imagesPerSecond.toFixed(1)} img/s ` +
+    `${minutes}m${String(seconds).padStart(2, "0")}s left`;
+}

@@ -1,0 +1,84 @@
+/**
+ * Per-epoch bookkeeping of the training loop: the metrics stored for each epoch
+ * and the tracker that accumulates them over an epoch's steps.
+ *
+ * @module
+ */
+import type { BatchRecord } from "../methods/types.ts";
+
+/** Metrics of one epoch, written as one JSON line of `epochs.jsonl`. */
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  learningRate: number;
+  trainImagesPerSecond: number;
+  epochSeconds: number;
+  valTop1: number;
+  valNll: number;
+  valEce: number;
+  /** Mean epsilon and NMI over the epoch's distorted images, where the method records them. */
+  meanEpsilon?: number;
+  meanNmi?: number;
+  /** Images per distortion name in this epoch. */
+  distortionCounts?: Record<string, number>;
+}
+
+/** Accumulates one epoch's loss, timing and method records. */
+export class EpochTracker {
+  #images = 0;
+  #lossSum = 0;
+  #stepMilliseconds = 0;
+  #epsilonSum = 0;
+  #nmiSum = 0;
+  #distorted = 0;
+  #measured = 0;
+  #counts: Record<string, number> = {};
+
+  /** Adds one step: its batch size, mean loss, method record and duration in milliseconds. */
+  add(size: number, loss: number, record: BatchRecord, milliseconds: number): void {
+    this.#images += size;
+    this.#lossSum += loss * size;
+    this.#stepMilliseconds += milliseconds;
+    record.distortions?.forEach((name, i) => {
+      if (name === null) return;
+      this.#counts[name] = (this.#counts[name] ?? 0) + 1;
+      this.#distorted++;
+      if (record.nmi === undefined || record.epsilon === undefined) return;
+      this.#measured++;
+      this.#nmiSum += record.nmi[i];
+      this.#epsilonSum += record.epsilon[i];
+    });
+  }
+
+  /** Returns the training throughput so far, counting step time only. */
+  imagesPerSecond(): number {
+    return this.#images / Math.max(1e-9, this.#stepMilliseconds / 1000);
+  }
+
+  /** Returns the metrics of a 0-based epoch, which they store 1-based. */
+  summarize(
+    epoch: number,
+    learningRate: number,
+    epochSeconds: number,
+    validation: { top1: number; nll: number; ece: number },
+  ): EpochMetrics {
+    const metrics: EpochMetrics = {
+      epoch: epoch + 1,
+      trainLoss: this.#lossSum / this.#images,
+      learningRate,
+      trainImagesPerSecond: this.imagesPerSecond(),
+      epochSeconds,
+      valTop1: validation.top1,
+      valNll: validation.nll,
+      valEce: validation.ece,
+    };
+    if (this.#distorted > 0) {
+      metrics.distortionCounts = this.#counts;
+    }
+    if (this.#measured > 0) {
+      metrics.meanNmi = this.#nmiSum / this.#measured;
+      metrics.meanEpsilon = this.#epsilonSum / this.#measured;
+    }
+    return metrics;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Evaluation of a model on a split, in inference mode and without augmentation.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ImageSplit } from "../datasets/types.ts";
+import { summarizeClassification } from "../metrics/classification.ts";
+import { copyImage } from "./augment.ts";
+import { type ChannelStatistics, normalizePixels } from "./normalize.ts";
+import type { ResNet18 } from "./resnet.ts";
+import { predictProbabilities } from "./train_step.ts";
+
+/**
+ * Evaluates the model on a split without augmentation.
+ *
+ * @returns Top-1 accuracy, NLL and ECE (15 bins) over the whole split.
+ */
+export async function evaluateModel(
+  model: ResNet18,
+  split: ImageSplit,
+  statistics: ChannelStatistics,
+  batchSize: number,
+): Promise<{ top1: number; nll: number; ece: number; count: number }> {
+  const numClasses = model.options.numClasses;
+  const pixelsPerImage = split.height * split.width * 3;
+  const probabilities = new Float32Array(split.count * numClasses);
+  for (let start = 0; start < split.count; start += batchSize) {
+    const size = Math.min(batchSize, split.count - start);
+    const pixels = new Float32Array(size * pixelsPerImage);
+    for (let i = 0; i < size; i++) {
+      copyImage(split.images, start + i, pixelsPerImage, pixels, i * pixelsPerImage);
+    }
+    const images = tf.tensor4d(normalizePixels(pixels, statistics), [size, split.height, split.width, 3]);
+    probabilities.set(await predictProbabilities(model, images), start * numClasses);
+    images.dispose();
+  }
+  return summarizeClassification(probabilities, split.labels, numClasses);
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type CheckpointIdentity, saveCheckpoint } from "./checkpoint.ts";
+import { decideRunStart } from "./resume.ts";
+
+const IDENTITY: CheckpointIdentity = {
+  runId: "hard__tiny__seed0__0123456789",
+  configHash: "cd".repeat(32),
+  backend: "tensorflow",
+  tfjsVersion: "4.22.0",
+  datasetName: "tiny",
+  trainImages: 12,
+  valImages: 6,
+  numClasses: 2,
+};
+
+async function withCheckpoint(test: (folder: string) => Promise<void>): Promise<void> {
+  const folder = await Deno.makeTempDir({ prefix: "mials-resume-" });
+  try {
+    const history = [{
+      epoch: 1,
+      trainLoss: 0.5,
+      learningRate: 0.1,
+      trainImagesPerSecond: 9,
+      epochSeconds: 2,
+      valTop1: 0.5,
+      valNll: 0.6,
+      valEce: 0.2,
+    }];
+    const arrays = [{
+      group: "weights" as const,
+      name: "head.bias",
+      shape: [2],
+      values: new Float32Array([1, 2]),
+    }];
+    await saveCheckpoint(folder, { identity: IDENTITY, completedEpochs: 1, history, arrays });
+    await test(folder);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+}
+
+Deno.test("decideRunStart resumes a matching checkpoint", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, IDENTITY, false);
+    assert.equal(start.kind, "resume");
+    assert.equal(start.kind === "resume" && start.checkpoint.manifest.completedEpochs, 1);
+  }));
+
+Deno.test("decideRunStart starts over with --force", () =>
+  withCheckpoint(async (folder) => {
+    assert.deepEqual(await decideRunStart(folder, IDENTITY, true), { kind: "fresh" });
+  }));
+
+Deno.test("decideRunStart starts an empty folder", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "mials-resume-" });
+  try {
+    assert.deepEqual(await decideRunStart(folder, IDENTITY, false), { kind: "fresh" });
+    assert.deepEqual(await decideRunStart(join(folder, "absent"), IDENTITY, false), { kind: "fresh" });
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("decideRunStart rejects another setup", () =>
+  withCheckpoint(async (folder) => {
+    const cases: [Partial<CheckpointIdentity>, RegExp][] = [
+      [{ configHash: "ef".repeat(32) }, /configHash "cdcd.*" in the checkpoint, "efef.*" now/],
+      [{ trainImages: 13 }, /trainImages 12 in the checkpoint, 13 now/],
+      [{ tfjsVersion: "4.23.0" }, /tfjsVersion "4\.22\.0" in the checkpoint, "4\.23\.0" now/],
+      [
+        { backend: "wasm" },
+        /backend "tensorflow" in the checkpoint, "wasm" now\)\. Pass --backend tensorflow/,
+      ],
+    ];
+    for (const [change, reason] of cases) {
+      const start = await decideRunStart(folder, { ...IDENTITY, ...change }, false);
+      assert.equal(start.kind, "fresh", JSON.stringify(change));
+      assert.match(start.kind === "fresh" ? start.reason ?? "" : "", reason);
+    }
+  }));
+
+Deno.test("decideRunStart starts over from a torn checkpoint", () =>
+  withCheckpoint(async (folder) => {
+    await Deno.writeFile(join(folder, "checkpoint-epoch0001.bin"), new Uint8Array(8));
+    const start = await decideRunStart(folder, IDENTITY, false);
+    assert.equal(start.kind, "fresh");
+    assert.match(
+      start.kind === "fresh" ? start.reason ?? "" : "",
+      /^The checkpoint is invalid: .*torn or edited/,
+    );
+  }));
