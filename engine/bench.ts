@@ -45,6 +45,12 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
       if (!fromCache) output.progress(`decoding ${split} images: ${done}/${total}`);
     },
   });
+  if (loaded.classNames.length < 2) {
+    throw new Error(
+      `Dataset ${plan.dataset} has ${loaded.classNames.length} class (${loaded.classNames.join(", ")}); ` +
+        "a classifier needs at least 2 class folders under train/.",
+    );
+  }
   const dataset: ImageDataset = { ...loaded, train: takePerClass(loaded.train, plan.training.trainPerClass) };
   output.log(
     `dataset ${dataset.name}: ${dataset.train.count} train and ${dataset.val.count} val images, ` +

@@ -59,6 +59,15 @@ const METHOD_HELP = wrapOptionText(
     `(${listMethodsWithRole("target_rule").join(", ")}), for example randaugment+mi_adaptive.`,
 );
 
+/** Smallest image side: the CIFAR stem's stride-8 output needs 8 px. */
+const MIN_SIDE = 8;
+/** Largest image side that the decoder accepts. */
+const MAX_SIDE = 4096;
+/** Largest NMI bin count: the joint histogram has bins * bins entries. */
+const MAX_NMI_BINS = 4096;
+/** Largest width multiplier; width 8 already gives 4,096 channels in the last stage. */
+const MAX_WIDTH = 8;
+
 /** Help text of `deno task bench`. */
 export const BENCH_USAGE = `Usage: deno task bench [options]
 
@@ -143,7 +152,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     },
   });
   if (values.help) return "help";
-  const side = positiveInteger("--side", values.side, DEFAULT_TRAINING.side);
+  const side = values.side === undefined
+    ? DEFAULT_TRAINING.side
+    : integerInRange("--side", values.side, MIN_SIDE, MAX_SIDE);
   const methodOptions: MethodOptions = {
     ...DEFAULT_METHOD_OPTIONS,
     smoothingConvention:
@@ -154,7 +165,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     distortions: values.distortions === undefined
       ? [...DISTORTION_NAMES]
       : values.distortions.split(",").map((name) => name.trim()) as DistortionName[],
-    nmiBins: positiveInteger("--nmi-bins", values["nmi-bins"], DEFAULT_METHOD_OPTIONS.nmiBins),
+    nmiBins: values["nmi-bins"] === undefined
+      ? DEFAULT_METHOD_OPTIONS.nmiBins
+      : integerInRange("--nmi-bins", values["nmi-bins"], 2, MAX_NMI_BINS),
     blurSigmaScale: (values["blur-sigma-scale"] ?? "side") as MethodOptions["blurSigmaScale"],
     ...parseBaselineOptions(values),
   };
@@ -163,6 +176,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
   }
   validateMethodOptions(methodOptions);
   const width = positiveNumber("--width", values.width, DEFAULT_TRAINING.width);
+  if (width > MAX_WIDTH) {
+    throw new Error(`Invalid --width "${values.width}": expected a number up to ${MAX_WIDTH}.`);
+  }
   validateResNetOptions({ numClasses: 2, width, imageSide: side, stem: defaultStem(side), seed: 0 });
   return {
     methods: parseMethodList(values.method!),
@@ -233,9 +249,20 @@ function parseBaselineOptions(values: Record<string, string | boolean | undefine
   };
 }
 
+/** Largest seed: the generator mixes seeds as unsigned 32-bit integers, so larger ones would repeat smaller ones. */
+const MAX_SEED = 2 ** 32 - 1;
+
 function parseSeeds(value: string): number[] {
   const seeds = value.split(",").map((seed) => seed.trim());
-  return [...new Set(seeds.map((seed) => nonNegativeInteger("--seeds", seed, 0)))];
+  return [...new Set(seeds.map((seed) => integerInRange("--seeds", seed, 0, MAX_SEED)))];
+}
+
+function integerInRange(option: string, value: string, minimum: number, maximum: number): number {
+  const parsed = number(option, value, minimum);
+  if (!Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
+    throw new Error(`Invalid ${option} "${value}": expected an integer in [${minimum}, ${maximum}].`);
+  }
+  return parsed;
 }
 
 function number(option: string, value: string | undefined, fallback: number): number {

@@ -127,3 +127,15 @@ Deno.test("bench options parse --skip-bad-images", () => {
   assert.equal(parsePlan(["--skip-bad-images"]).skipBadImages, true);
   assert.match(BENCH_USAGE, /--skip-bad-images/);
 });
+
+Deno.test("bench options reject out-of-range values", () => {
+  const cases: [string[], RegExp][] = [
+    [["--seeds", "4294967296"], /Invalid --seeds "4294967296": expected an integer in \[0, 4294967295\]/],
+    [["--side", "4097"], /Invalid --side "4097"/],
+    [["--side", "4"], /Invalid --side "4"/],
+    [["--nmi-bins", "100000000"], /Invalid --nmi-bins/],
+    [["--width", "1e9"], /Invalid --width "1e9"/],
+  ];
+  for (const [args, message] of cases) assert.throws(() => parseBenchOptions(args), message, args.join(" "));
+  assert.deepEqual(parsePlan(["--seeds", "4294967295,0"]).seeds, [4294967295, 0]);
+});

@@ -19,6 +19,7 @@ import {
   appendSamples,
   finishRun,
   isFinished,
+  readStoredConfig,
   resumeRun,
   runDirectory,
   startRun,
@@ -58,8 +59,15 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
   const runId = runIdOf(config, dataset.name);
   const directory = runDirectory(plan.resultsRoot, runId);
   if (!plan.force && await isFinished(directory)) {
-    output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
-    return { runId, status: "skipped" };
+    const stored = await readStoredConfig(directory);
+    if (stored?.trainImages === dataset.train.count && stored?.valImages === dataset.val.count) {
+      output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
+      return { runId, status: "skipped" };
+    }
+    output.log(
+      `${runId}: finished earlier on ${stored?.trainImages} train and ${stored?.valImages} val images, ` +
+        `but the dataset now has ${dataset.train.count} and ${dataset.val.count}; training again`,
+    );
   }
   let completedEpochs = 0;
   try {

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { describeMethodOptions, type MethodOptions } from "../methods/options.ts";
+import { describeMethodOptions, type MethodOptions, methodOptionsReadBy } from "../methods/options.ts";
 import type { StemName } from "./resnet.ts";
 
 /** Harness settings that every run of a bench matrix shares. */
@@ -65,9 +65,13 @@ export function runIdOf(config: RunConfig, datasetName: string): string {
   return `${methodNameForRunId(config.method)}__${safeDataset}__seed${config.seed}__${hash}`;
 }
 
-/** Returns the SHA-256 of the configuration as 64 hex digits; equal settings give equal hashes. */
+/**
+ * Returns the SHA-256 of the configuration as 64 hex digits. Method options
+ * that the run's method does not read are left out, so they do not change it.
+ */
 export function configHashOf(config: RunConfig): string {
-  return createHash("sha256").update(stableStringify(config)).digest("hex");
+  const hashed = { ...config, methodOptions: methodOptionsReadBy(config.method, config.methodOptions) };
+  return createHash("sha256").update(stableStringify(hashed)).digest("hex");
 }
 
 /**
@@ -105,7 +109,6 @@ export function summarizeConfig(config: RunConfig, trainImages: number): string 
     `${config.epochs} epochs`,
     `batch ${config.batchSize}`,
     `lr ${config.learningRate}`,
-    ...(config.methodOptions.smoothingConvention === "k-1" ? [] : ["smoothing convention k"]),
     ...describeMethodOptions(config.method, config.methodOptions),
   ].join(", ");
 }

@@ -35,5 +35,12 @@ export async function evaluateModel(
     probabilities.set(await predictProbabilities(model, images), start * numClasses);
     images.dispose();
   }
+  const firstNaN = probabilities.findIndex((value) => !Number.isFinite(value));
+  if (firstNaN >= 0) {
+    throw new Error(
+      `Validation outputs are not finite (image ${Math.floor(firstNaN / numClasses)} of ${split.count}), ` +
+        "so the model diverged. Lower --lr or lengthen --warmup-epochs.",
+    );
+  }
   return summarizeClassification(probabilities, split.labels, numClasses);
 }

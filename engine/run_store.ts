@@ -70,7 +70,8 @@ export function runDirectory(resultsRoot: string, runId: string): string {
 
 /** Returns true when the run folder contains a `final.json` with status `finished`. */
 export async function isFinished(directory: string): Promise<boolean> {
-  const final = await readJson<StoredFinal>(join(directory, "final.json"));
+  // A final.json that is not valid JSON counts as unfinished, so the run is trained again.
+  const final = await readJson<StoredFinal>(join(directory, "final.json")).catch(() => undefined);
   return final?.status === "finished";
 }
 
@@ -199,9 +200,14 @@ export async function finishRun(directory: string, final: StoredFinal): Promise<
 /**
  * Reads every run folder under a results folder that has both `config.json` and `final.json`.
  *
- * @throws {Error} when the folder does not exist, or a run file is not valid JSON.
+ * @param onSkipped Receives one line per run folder left out: unfinished, or
+ *   with a file that is not valid JSON or lacks the expected fields.
+ * @throws {Error} when the folder does not exist or is not a folder.
  */
-export async function readRuns(resultsRoot: string): Promise<StoredRun[]> {
+export async function readRuns(
+  resultsRoot: string,
+  onSkipped: (line: string) => void = () => {},
+): Promise<StoredRun[]> {
   const runs: StoredRun[] = [];
   let entries: Deno.DirEntry[];
   try {
@@ -212,17 +218,38 @@ export async function readRuns(resultsRoot: string): Promise<StoredRun[]> {
         `Results folder ${resultsRoot} does not exist; run \`deno task bench\` first or pass --results.`,
       );
     }
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw new Error(
+        `Results path ${resultsRoot} is a file, not a folder; pass the folder given to bench --results.`,
+      );
+    }
     throw error;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     if (!entry.isDirectory) continue;
     const directory = join(resultsRoot, entry.name);
-    const config = await readJson<StoredRunConfig>(join(directory, "config.json"));
-    const final = await readJson<StoredFinal>(join(directory, "final.json"));
-    if (config !== undefined && final !== undefined) runs.push({ directory, config, final });
+    try {
+      const config = await readJson<StoredRunConfig>(join(directory, "config.json"));
+      const final = await readJson<StoredFinal>(join(directory, "final.json"));
+      if (config === undefined || final === undefined) {
+        if (config !== undefined) onSkipped(`${directory}: unfinished (no final.json), left out`);
+        continue;
+      }
+      if (typeof config.config?.method !== "string" || typeof final.status !== "string") {
+        throw new Error(`${directory}: config.json or final.json lacks the fields bench writes`);
+      }
+      runs.push({ directory, config, final });
+    } catch (error) {
+      onSkipped(`${(error as Error).message}; left out (rerun it with bench --force)`);
+    }
   }
   return runs;
+}
+
+/** Reads a run's `config.json`, or returns undefined when it is missing or not valid JSON. */
+export async function readStoredConfig(directory: string): Promise<StoredRunConfig | undefined> {
+  return await readJson<StoredRunConfig>(join(directory, "config.json")).catch(() => undefined);
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
@@ -232,7 +259,7 @@ async function readJson<T>(path: string): Promise<T | undefined> {
     return JSON.parse(text) as T;
   } catch (error) {
     throw new Error(
-      `${path} is not valid JSON (${(error as Error).message}); delete the run folder to rerun it.`,
+      `${path} is not valid JSON (${(error as Error).message})`,
     );
   }
 }

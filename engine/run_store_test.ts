@@ -95,3 +95,23 @@ Deno.test("startRun clears an earlier attempt", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("readRuns leaves out corrupt run folders", async () => {
+  const root = await Deno.makeTempDir({ prefix: "mials-runs-" });
+  try {
+    const bad = join(root, "bad_run");
+    await Deno.mkdir(bad);
+    await Deno.writeTextFile(join(bad, "config.json"), '{"runId": ');
+    await Deno.writeTextFile(join(bad, "final.json"), "{}");
+    const unfinished = join(root, "unfinished_run");
+    await Deno.mkdir(unfinished);
+    await Deno.writeTextFile(join(unfinished, "config.json"), "{}");
+    const skipped: string[] = [];
+    assert.deepEqual(await readRuns(root, (line) => skipped.push(line)), []);
+    assert.equal(skipped.length, 2);
+    assert.match(skipped.join("\n"), /bad_run.*not valid JSON/);
+    assert.match(skipped.join("\n"), /unfinished_run: unfinished/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

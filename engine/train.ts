@@ -206,7 +206,12 @@ async function trainEpoch(loop: TrainingLoop, epoch: number): Promise<EpochMetri
     tracker.add(batch.size, loss, record, performance.now() - stepStart);
     hooks.onStep?.(describeProgress(loop, epoch, step, loss, tracker.imagesPerSecond()));
   }
-  const validation = await evaluateModel(loop.model, dataset.val, loop.statistics, config.evalBatchSize);
+  const validation = await evaluateModel(loop.model, dataset.val, loop.statistics, config.evalBatchSize)
+    .catch(
+      (error: Error) => {
+        throw new Error(`Epoch ${epoch + 1}: ${error.message}`);
+      },
+    );
   const learningRate = cosineWithWarmup((epoch + 1) * stepsPerEpoch - 1, loop.schedule);
   return tracker.summarize(epoch, learningRate, (performance.now() - epochStart) / 1000, validation);
 }

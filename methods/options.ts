@@ -116,11 +116,58 @@ const OPTION_DESCRIPTIONS: Record<string, (options: MethodOptions) => string> = 
   randaugment: (options) => `RandAugment N ${options.randAugmentNumOps} M ${options.randAugmentMagnitude}`,
 };
 
+const DISTORTION_OPTIONS: (keyof MethodOptions)[] = [
+  "distortionProbability",
+  "distortions",
+  "blurSigmaScale",
+];
+
+/**
+ * Options that each registered method reads. A method missing here (for
+ * example one registered by a test) is taken to read every option.
+ */
+const OPTIONS_READ: Record<string, (keyof MethodOptions)[]> = {
+  hard: [],
+  distort_hard: DISTORTION_OPTIONS,
+  mi_adaptive: [...DISTORTION_OPTIONS, "nmiBins", "maxEpsilon", "smoothingConvention"],
+  label_smoothing: ["labelSmoothingEpsilon", "smoothingConvention"],
+  mixup: ["mixupAlpha"],
+  cutmix: ["cutmixAlpha"],
+  randaugment: ["randAugmentNumOps", "randAugmentMagnitude"],
+};
+
+/**
+ * Returns the options that a method or composition reads, so that options it
+ * ignores (for example `--mixup-alpha` for `hard`) do not change its run id.
+ */
+export function methodOptionsReadBy(method: string, options: MethodOptions): Partial<MethodOptions> {
+  const read: Partial<MethodOptions> = {};
+  for (const part of method.split("+")) {
+    const keys = OPTIONS_READ[part] ?? (Object.keys(options) as (keyof MethodOptions)[]);
+    for (const key of keys) (read as Record<string, unknown>)[key] = options[key];
+  }
+  return read;
+}
+
 /**
  * Describes the baseline options that a method or composition uses, for
  * example `["RandAugment N 2 M 9", "label smoothing epsilon 0.1"]` for
  * `randaugment+label_smoothing`; methods that read none of them give `[]`.
  */
 export function describeMethodOptions(method: string, options: MethodOptions): string[] {
-  return method.split("+").flatMap((part) => OPTION_DESCRIPTIONS[part]?.(options) ?? []);
+  const read = methodOptionsReadBy(method, options);
+  const descriptions = method.split("+").flatMap((part) => OPTION_DESCRIPTIONS[part]?.(options) ?? []);
+  if (read.smoothingConvention === "k") descriptions.push("smoothing convention k");
+  if (read.distortionProbability !== undefined && read.distortionProbability !== 1) {
+    descriptions.push(`distortion probability ${read.distortionProbability}`);
+  }
+  if (
+    read.distortions !== undefined && read.distortions.length !== DEFAULT_METHOD_OPTIONS.distortions.length
+  ) {
+    descriptions.push(`distortions ${read.distortions.join("+")}`);
+  }
+  if (read.nmiBins !== undefined && read.nmiBins !== DEFAULT_METHOD_OPTIONS.nmiBins) {
+    descriptions.push(`NMI bins ${read.nmiBins}`);
+  }
+  return descriptions;
 }

@@ -67,7 +67,12 @@ async function main(args: string[]): Promise<number> {
   if (folders.length === 0) folders = ["results"];
   try {
     const read = [];
-    for (const folder of folders) read.push({ folder, runs: await readRuns(folder) });
+    for (const folder of folders) {
+      read.push({
+        folder,
+        runs: await readRuns(folder, (line) => console.error(`report: ${line}`)),
+      });
+    }
     const { runs, conflicts } = mergeRunFolders(read);
     if (runs.length === 0) {
       console.error(

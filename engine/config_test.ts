@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
+import { DEFAULT_TRAINING, type RunConfig, runIdOf } from "./config.ts";
+
+function configOf(method: string, mixupAlpha: number): RunConfig {
+  return {
+    ...DEFAULT_TRAINING,
+    stem: "cifar",
+    cropPadding: 4,
+    method,
+    dataset: "embedded",
+    seed: 0,
+    methodOptions: { ...DEFAULT_METHOD_OPTIONS, mixupAlpha },
+  };
+}
+
+Deno.test("runIdOf ignores options a method does not read", () => {
+  assert.equal(runIdOf(configOf("hard", 0.8), "data"), runIdOf(configOf("hard", 0.2), "data"));
+  assert.equal(runIdOf(configOf("mi_adaptive", 0.8), "data"), runIdOf(configOf("mi_adaptive", 0.2), "data"));
+});
+
+Deno.test("runIdOf changes with options a method reads", () => {
+  assert.notEqual(runIdOf(configOf("mixup", 0.8), "data"), runIdOf(configOf("mixup", 0.2), "data"));
+  assert.notEqual(
+    runIdOf(configOf("mixup+mi_adaptive", 0.8), "data"),
+    runIdOf(configOf("mixup+mi_adaptive", 0.2), "data"),
+  );
+});
+
+Deno.test("runIdOf spells + as -plus-", () => {
+  assert.match(
+    runIdOf(configOf("randaugment+mi_adaptive", 0.8), "data"),
+    /^randaugment-plus-mi_adaptive__data__seed0__/,
+  );
+});
