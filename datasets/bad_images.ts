@@ -28,8 +28,8 @@ export class BadImagesError extends Error {
   constructor(root: string, badImages: BadImage[]) {
     super(
       `Failed to decode ${badImages.length} image(s) in ${root}:\n${formatBadImageList(badImages)}\n` +
-        `Replace or delete these files, then load the dataset again, or load it with skipBadImages ` +
-        `(bench: --skip-bad-images) to train without them.`,
+        `Replace or delete these files and run again, or pass --skip-bad-images to bench ` +
+        `(skipBadImages: true to loadDataset) to train without them.`,
     );
     this.name = "BadImagesError";
     this.badImages = badImages;

@@ -56,5 +56,5 @@ Deno.test("BadImagesError names the files and fixes", () => {
   assert.match(error.message, /^Failed to decode 2 image\(s\) in \/data\/set:\n/);
   assert.match(error.message, /\/d\/1\.jpg: reason 1\n/);
   assert.match(error.message, /Replace or delete these files/);
-  assert.match(error.message, /skipBadImages \(bench: --skip-bad-images\)/);
+  assert.match(error.message, /pass --skip-bad-images to bench/);
 });

@@ -50,7 +50,10 @@ export async function writeFileAtomic(
   } catch (error) {
     await Deno.remove(temporary).catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Writing ${path} failed: ${reason}. Check free disk space and permissions.`);
+    const hint = error instanceof Deno.errors.NotFound
+      ? `Create the folder ${dirname(path)} first, or pass a path in an existing folder.`
+      : "Check free disk space and permissions.";
+    throw new Error(`Writing ${path} failed: ${reason}. ${hint}`);
   }
   await syncFolder(dirname(path));
 }

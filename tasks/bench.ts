@@ -8,12 +8,27 @@ import { runBench } from "../engine/bench.ts";
 import { BENCH_USAGE, parseBenchOptions } from "../engine/bench_options.ts";
 import { createProgressWriter } from "./progress.ts";
 
+/**
+ * Rewrites node:util's message for an option whose value starts with "-"
+ * (such as `--epochs -1`), which parseArgs reads as a missing value.
+ */
+function describeOptionError(error: Error): string {
+  const code = (error as Error & { code?: string }).code;
+  const option = /'(--[a-z-]+)/.exec(error.message)?.[1];
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option !== undefined) {
+    return `Missing value for ${option}. A value that starts with "-" must be written ${option}=VALUE.`;
+  }
+  return error.message;
+}
+
 async function main(args: string[]): Promise<number> {
   let plan;
   try {
     plan = parseBenchOptions(args);
   } catch (error) {
-    console.error(`bench: ${(error as Error).message}\nRun \`deno task bench --help\` for the options.`);
+    console.error(
+      `bench: ${describeOptionError(error as Error)}\nRun \`deno task bench --help\` for the options.`,
+    );
     return 2;
   }
   if (plan === "help") {

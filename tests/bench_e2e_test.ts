@@ -165,6 +165,12 @@ Deno.test({
       [["--dataset", "/nonexistent/folder"], /\/nonexistent\/folder/],
       [["--width", "0.001", "--epochs", "1"], /Width 0.001/],
       [["--bogus"], /Unknown option '--bogus'/],
+      [
+        ["--epochs", "-1"],
+        /Missing value for --epochs\. A value that starts with "-" must be written --epochs=VALUE/,
+      ],
+      [["--epochs=-1"], /Invalid --epochs "-1": expected a positive integer/],
+      [["--seeds", "4294967296"], /Invalid --seeds "4294967296"/],
     ];
     for (const [args, message] of cases) {
       const result = await runTask("tasks/bench.ts", [...args, "--results", "/nonexistent/never-written"]);
