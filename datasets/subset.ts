@@ -16,24 +16,24 @@ export function takePerClass(split: ImageSplit, perClass: number): ImageSplit {
     throw new Error(`Invalid images-per-class count ${perClass}; use a non-negative integer (0 keeps all).`);
   }
   if (perClass === 0) return split;
-  const taken = new Map<number, number>();
-  const kept: number[] = [];
+  const keptPerClass = new Map<number, number>();
+  const keptIndices: number[] = [];
   split.labels.forEach((label, index) => {
-    const count = taken.get(label) ?? 0;
+    const count = keptPerClass.get(label) ?? 0;
     if (count < perClass) {
-      kept.push(index);
-      taken.set(label, count + 1);
+      keptIndices.push(index);
+      keptPerClass.set(label, count + 1);
     }
   });
   const pixelsPerImage = split.height * split.width * 3;
-  const images = new Uint8Array(kept.length * pixelsPerImage);
-  const labels = new Int32Array(kept.length);
-  kept.forEach((index, i) => {
+  const images = new Uint8Array(keptIndices.length * pixelsPerImage);
+  const labels = new Int32Array(keptIndices.length);
+  keptIndices.forEach((index, i) => {
     images.set(
       split.images.subarray(index * pixelsPerImage, (index + 1) * pixelsPerImage),
       i * pixelsPerImage,
     );
     labels[i] = split.labels[index];
   });
-  return { images, labels, count: kept.length, height: split.height, width: split.width };
+  return { images, labels, count: keptIndices.length, height: split.height, width: split.width };
 }

@@ -26,7 +26,7 @@ export interface ImageDataset {
   classNames: string[];
   train: ImageSplit;
   val: ImageSplit;
-  /** Where the data came from: a folder path or a description of the embedded subset. */
+  /** Origin of the data: a folder path, or a description of the embedded subset. */
   source: string;
   /**
    * Image files left out of each split because they failed to decode. Image-folder
