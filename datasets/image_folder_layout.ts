@@ -175,7 +175,8 @@ export async function readClassNames(path: string, classFolders: string[]): Prom
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [...classFolders];
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${path} could not be read (${reason}); make it a JSON file or remove it.`);
   }
 
   const readableNames = parseLabelsJson(path, text);

@@ -169,3 +169,14 @@ Deno.test("readClassNames rejects invalid Labels.json", async () => {
     await assert.rejects(readClassNames(path, ["n01"]), expected, text);
   }
 });
+
+Deno.test("readClassNames rejects a Labels.json folder", async () => {
+  const root = await Deno.makeTempDir();
+  const path = join(root, "Labels.json");
+  await Deno.mkdir(path);
+  await assert.rejects(
+    readClassNames(path, ["cat"]),
+    /Labels\.json could not be read .*make it a JSON file or remove it/,
+  );
+  await Deno.remove(root, { recursive: true });
+});
