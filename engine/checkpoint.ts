@@ -22,6 +22,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { type AtomicWriteOptions, writeFileAtomic } from "./atomic_write.ts";
 import type { EpochMetrics } from "./epoch_tracker.ts";
+import { readTextIfPresent, removeIfPresent } from "./files.ts";
 import { type NamedArray, TENSOR_GROUPS, type TensorGroup } from "./training_state.ts";
 
 /** File name of the manifest in the run folder. */
@@ -258,21 +259,6 @@ async function removeCheckpointBins(directory: string, keep?: string): Promise<v
       await removeIfPresent(join(directory, entry.name));
     }
   }
-}
-
-async function readTextIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-async function removeIfPresent(path: string): Promise<void> {
-  await Deno.remove(path).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
 }
 
 function sha256Hex(bytes: Uint8Array): string {

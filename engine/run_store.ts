@@ -19,6 +19,7 @@ import { TEMPORARY_SUFFIX, writeFileAtomic } from "./atomic_write.ts";
 import { type CheckpointManifest, removeCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 import type { EpochMetrics } from "./epoch_tracker.ts";
+import { readTextIfPresent, removeIfPresent } from "./files.ts";
 
 /** Contents of `config.json`. */
 export interface StoredRunConfig {
@@ -174,21 +175,6 @@ async function removeTemporaryFiles(directory: string): Promise<void> {
     if (entry.isFile && entry.name.includes(TEMPORARY_SUFFIX)) {
       await removeIfPresent(join(directory, entry.name));
     }
-  }
-}
-
-async function removeIfPresent(path: string): Promise<void> {
-  await Deno.remove(path).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-}
-
-async function readTextIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
   }
 }
 
