@@ -74,6 +74,7 @@ export interface ImageFolderOptions {
 export async function loadImageFolder(root: string, options: ImageFolderOptions): Promise<ImageDataset> {
   validateSide(options.side);
   const layout = await scanImageFolder(root);
+  for (const note of layout.notes) console.warn(note);
   const cacheDir = options.cacheDir === false ? null : options.cacheDir ?? defaultCacheDir();
 
   const decodedTrain = await loadSplit(layout, "train", cacheDir, options);

@@ -32,12 +32,18 @@ export interface ImageFolderLayout {
   root: string;
   /** Class folder names under `train/`, sorted by code unit; index i is label i. */
   classFolders: string[];
-  /** Readable class names from `Labels.json`, or the folder names where it has none. */
+  /**
+   * Readable class names from `Labels.json`, or the folder names where it has none.
+   * A name shared by several classes gets its folder name appended, for example
+   * `crane (n02012849)` and `crane (n03126707)`, so every name is unique.
+   */
   classNames: string[];
   /** Train files, ordered by label and then by file name. */
   train: ImageFileEntry[];
   /** Val files, ordered by label and then by file name. */
   val: ImageFileEntry[];
+  /** What the listing ignored or renamed, one sentence each, for the user to read; empty when nothing. */
+  notes: string[];
 }
 
 const LAYOUT_HINT = "expected <root>/train/<class>/<image> and <root>/val/<class>/<image>";
@@ -47,7 +53,8 @@ const LAYOUT_HINT = "expected <root>/train/<class>/<image> and <root>/val/<class
  *
  * Classes are the sorted folder names under `train/`. Hidden entries (names
  * starting with `.`), files whose extension is not in {@linkcode IMAGE_EXTENSIONS}
- * (case-insensitive) and folders nested inside a class folder are ignored.
+ * (case-insensitive) and folders nested inside a class folder are ignored; the
+ * last two are named in `notes`, as are class names made unique.
  *
  * @param root Dataset root folder.
  * @returns The layout with file sizes and modification times.
@@ -61,20 +68,82 @@ export async function scanImageFolder(root: string): Promise<ImageFolderLayout> 
   await requireDirectory(join(absoluteRoot, "train"), `Train folder ${join(absoluteRoot, "train")}`);
   await requireDirectory(join(absoluteRoot, "val"), `Val folder ${join(absoluteRoot, "val")}`);
 
-  const classFolders = await listEntries(join(absoluteRoot, "train"), "directory");
+  const classFolders = (await listFolder(join(absoluteRoot, "train"))).directories;
   if (classFolders.length === 0) {
     throw new Error(`No class folders in ${join(absoluteRoot, "train")}; ${LAYOUT_HINT}`);
   }
-  const valClassFolders = await listEntries(join(absoluteRoot, "val"), "directory");
+  const valClassFolders = (await listFolder(join(absoluteRoot, "val"))).directories;
   if (valClassFolders.length === 0) {
     throw new Error(`No class folders in ${join(absoluteRoot, "val")}; ${LAYOUT_HINT}`);
   }
   requireValClassesInTrain(absoluteRoot, classFolders, valClassFolders);
 
-  const classNames = await readClassNames(join(absoluteRoot, "Labels.json"), classFolders);
-  const train = await listSplitFiles(absoluteRoot, "train", classFolders, classFolders);
-  const val = await listSplitFiles(absoluteRoot, "val", valClassFolders, classFolders);
-  return { root: absoluteRoot, classFolders, classNames, train, val };
+  const readableNames = await readClassNames(join(absoluteRoot, "Labels.json"), classFolders);
+  const { names: classNames, note: namesNote } = makeClassNamesUnique(readableNames, classFolders);
+  const ignored: IgnoredEntries = { folders: [], files: [] };
+  const train = await listSplitFiles(absoluteRoot, "train", classFolders, classFolders, ignored);
+  const val = await listSplitFiles(absoluteRoot, "val", valClassFolders, classFolders, ignored);
+  const notes = [namesNote, ...describeIgnored(ignored)].filter((note): note is string => note !== undefined);
+  return { root: absoluteRoot, classFolders, classNames, train, val, notes };
+}
+
+/** Entries inside class folders that the listing skipped, as paths relative to the root. */
+interface IgnoredEntries {
+  folders: string[];
+  files: string[];
+}
+
+/** The most ignored paths a note quotes before it says how many more there are. */
+const QUOTED_PATHS = 5;
+
+function quotePaths(paths: string[]): string {
+  const shown = paths.slice(0, QUOTED_PATHS).join(", ");
+  return paths.length > QUOTED_PATHS ? `${shown} and ${paths.length - QUOTED_PATHS} more` : shown;
+}
+
+function describeIgnored(ignored: IgnoredEntries): string[] {
+  const notes: string[] = [];
+  if (ignored.folders.length > 0) {
+    notes.push(
+      `Ignored ${ignored.folders.length} folder(s) nested inside class folders (${
+        quotePaths(ignored.folders)
+      }): ` +
+        `only images directly inside <split>/<class>/ are read. Move their images up into the class folder to use them.`,
+    );
+  }
+  if (ignored.files.length > 0) {
+    notes.push(
+      `Ignored ${ignored.files.length} file(s) whose extension is not an image extension ` +
+        `(${quotePaths(ignored.files)}); the extensions read are ${[...IMAGE_EXTENSIONS].join(", ")}.`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Appends the folder name to every readable name that more than one class has, so
+ * reports and stored results can tell the classes apart. ImageNet itself has such
+ * names (two classes are called "crane").
+ *
+ * @param names Readable names, one per class folder.
+ * @param classFolders Class folder names in the same order.
+ * @returns The unique names, and a note naming the renamed classes when there were any.
+ */
+export function makeClassNamesUnique(
+  names: string[],
+  classFolders: string[],
+): { names: string[]; note?: string } {
+  const uses = new Map<string, number>();
+  for (const name of names) uses.set(name, (uses.get(name) ?? 0) + 1);
+  const shared = names.filter((name) => uses.get(name)! > 1);
+  if (shared.length === 0) return { names };
+  const unique = names.map((name, i) => uses.get(name)! > 1 ? `${name} (${classFolders[i]})` : name);
+  const renamed = [...new Set(shared)].map((name) => JSON.stringify(name)).join(", ");
+  return {
+    names: unique,
+    note:
+      `Several classes share the readable name(s) ${renamed}; the folder name was appended to tell them apart.`,
+  };
 }
 
 async function requireDirectory(path: string, description: string): Promise<void> {
@@ -88,9 +157,15 @@ async function requireDirectory(path: string, description: string): Promise<void
   if (!info.isDirectory) throw new Error(`${description} is not a folder; ${LAYOUT_HINT}`);
 }
 
-/** Lists the non-hidden folders or files of `dir`, sorted, following symbolic links. */
-async function listEntries(dir: string, kind: "directory" | "file"): Promise<string[]> {
-  const names: string[] = [];
+/** The non-hidden folders and files of a folder, each sorted by code unit. */
+interface FolderEntries {
+  directories: string[];
+  files: string[];
+}
+
+/** Lists the non-hidden folders and files of `dir`, following symbolic links. */
+async function listFolder(dir: string): Promise<FolderEntries> {
+  const entries: FolderEntries = { directories: [], files: [] };
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name.startsWith(".")) continue;
     let isDirectory = entry.isDirectory;
@@ -100,9 +175,12 @@ async function listEntries(dir: string, kind: "directory" | "file"): Promise<str
       isDirectory = target.isDirectory;
       isFile = target.isFile;
     }
-    if (kind === "directory" ? isDirectory : isFile) names.push(entry.name);
+    if (isDirectory) entries.directories.push(entry.name);
+    else if (isFile) entries.files.push(entry.name);
   }
-  return names.sort(compareCodeUnits);
+  entries.directories.sort(compareCodeUnits);
+  entries.files.sort(compareCodeUnits);
+  return entries;
 }
 
 function requireValClassesInTrain(root: string, trainClasses: string[], valClasses: string[]): void {
@@ -122,14 +200,19 @@ async function listSplitFiles(
   split: "train" | "val",
   splitClassFolders: string[],
   allClassFolders: string[],
+  ignored: IgnoredEntries,
 ): Promise<ImageFileEntry[]> {
   const entries: Omit<ImageFileEntry, "size" | "mtimeMs">[] = [];
   const emptyFolders: string[] = [];
   for (const classFolder of splitClassFolders) {
     const label = allClassFolders.indexOf(classFolder);
     const folder = join(root, split, classFolder);
-    const images = (await listEntries(folder, "file")).filter((name) =>
-      IMAGE_EXTENSIONS.has(extname(name).toLowerCase())
+    const { directories, files } = await listFolder(folder);
+    const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+    const images = files.filter(isImage);
+    ignored.folders.push(...directories.map((name) => `${split}/${classFolder}/${name}/`));
+    ignored.files.push(
+      ...files.filter((name) => !isImage(name)).map((name) => `${split}/${classFolder}/${name}`),
     );
     if (images.length === 0) emptyFolders.push(folder);
     for (const name of images) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readClassNames, scanImageFolder } from "./image_folder_layout.ts";
+import { makeClassNamesUnique, readClassNames, scanImageFolder } from "./image_folder_layout.ts";
 import { writeSolidImage } from "./_test_images.ts";
 
 /** Creates `root/<relative path>` as a 2x2 PNG for every path given. */
@@ -56,6 +56,42 @@ Deno.test("scanImageFolder ignores hidden and non-image files", async () => {
 
   assert.deepEqual(layout.classFolders, ["a"]);
   assert.deepEqual(layout.train.map((file) => file.relativePath), ["train/a/1.png", "train/a/UPPER.PNG"]);
+  assert.equal(layout.notes.length, 2);
+  assert.match(layout.notes[0], /Ignored 1 folder\(s\) nested inside class folders \(train\/a\/nested\/\)/);
+  assert.match(layout.notes[0], /Move their images up into the class folder/);
+  assert.match(layout.notes[1], /Ignored 1 file\(s\) .* \(train\/a\/notes\.txt\); the extensions read are/);
+});
+
+Deno.test("scanImageFolder names nested folders of every split and shortens long lists", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png", "val/a/deep/2.png"]);
+  for (let i = 0; i < 6; i++) await Deno.mkdir(join(root, `train/a/sub${i}`));
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.val.map((file) => file.relativePath), ["val/a/1.png"]);
+  assert.equal(layout.notes.length, 1);
+  assert.match(layout.notes[0], /^Ignored 7 folder\(s\) .*train\/a\/sub0\/, .*train\/a\/sub4\/ and 2 more\)/);
+});
+
+Deno.test("scanImageFolder has no notes for a clean folder", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png"]);
+
+  assert.deepEqual((await scanImageFolder(root)).notes, []);
+});
+
+Deno.test("scanImageFolder appends folder names to shared readable names", async () => {
+  const root = await makeTree(["train/n1/1.png", "train/n2/1.png", "train/n3/1.png", "val/n1/1.png"]);
+  await Deno.writeTextFile(
+    join(root, "Labels.json"),
+    JSON.stringify({ n1: "crane", n2: "crane", n3: "ant" }),
+  );
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.classNames, ["crane (n1)", "crane (n2)", "ant"]);
+  assert.deepEqual(layout.notes, [
+    'Several classes share the readable name(s) "crane"; the folder name was appended to tell them apart.',
+  ]);
 });
 
 Deno.test("scanImageFolder rejects a missing folder", async () => {
@@ -136,6 +172,14 @@ Deno.test("scanImageFolder allows a train class without val", async () => {
   const layout = await scanImageFolder(root);
 
   assert.deepEqual(layout.val.map((file) => file.label), [1]);
+});
+
+Deno.test("makeClassNamesUnique renames a readable name that equals another class's folder name", () => {
+  const result = makeClassNamesUnique(["b", "b", "c"], ["a", "b", "c"]);
+
+  assert.deepEqual(result.names, ["b (a)", "b (b)", "c"]);
+  assert.match(result.note!, /share the readable name\(s\) "b"/);
+  assert.deepEqual(makeClassNamesUnique(["x", "y"], ["a", "b"]), { names: ["x", "y"] });
 });
 
 Deno.test("readClassNames maps folders through Labels.json", async () => {

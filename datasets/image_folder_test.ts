@@ -317,3 +317,20 @@ Deno.test("loadImageFolder rejects an invalid side", async () => {
     );
   }
 });
+
+Deno.test("loadImageFolder warns about nested folders and shared class names", async () => {
+  const root = await makeMixedDataset();
+  await Deno.mkdir(join(root, "train/n01_cat/more"));
+  await writeSolidImage(join(root, "train/n01_cat/more/c.png"), 4, 4, [1, 2, 3]);
+  await Deno.writeTextFile(join(root, "Labels.json"), JSON.stringify({ n01_cat: "pet", n02_dog: "pet" }));
+
+  const { result, warnings } = await captureWarnings(() =>
+    loadImageFolder(root, { side: 4, cacheDir: false })
+  );
+
+  assert.deepEqual(result.classNames, ["pet (n01_cat)", "pet (n02_dog)"]);
+  assert.equal(result.train.count, 4);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /share the readable name\(s\) "pet"/);
+  assert.match(warnings[1], /nested inside class folders \(train\/n01_cat\/more\/\)/);
+});

@@ -37,6 +37,11 @@ async function initializeWasm(): Promise<void> {
 
 async function initializeCpu(): Promise<void> {
   if (!(await tf.setBackend("cpu"))) throw new Error("tf.setBackend('cpu') returned false");
+  // Under Node.js and Deno the cpu backend prints advice to install tfjs-node on its
+  // first tensor. The suite chose cpu on request or after the native backend failed,
+  // and reports that choice itself, so the advice is marked as given already.
+  const backend = tf.backend() as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
 }
 
 const INITIALIZERS: Record<BackendName, () => Promise<void>> = {

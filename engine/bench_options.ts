@@ -11,7 +11,7 @@ import {
   type MethodOptions,
   validateMethodOptions,
 } from "../methods/options.ts";
-import { listMethods, listMethodsWithRole, parseMethodList } from "../methods/registry.ts";
+import { listAllMethods, listMethodsWithRole, parseMethodList } from "../methods/registry.ts";
 import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
@@ -54,7 +54,7 @@ function wrapOptionText(text: string): string {
 }
 
 const METHOD_HELP = wrapOptionText(
-  `all runs ${listMethods().join(", ")}. AUGMENTATION+RULE combines an augmentation ` +
+  `all runs ${listAllMethods().join(", ")}. AUGMENTATION+RULE combines an augmentation ` +
     `(${listMethodsWithRole("augmentation").join(", ")}) with a target rule ` +
     `(${listMethodsWithRole("target_rule").join(", ")}), for example randaugment+mi_adaptive.`,
 );

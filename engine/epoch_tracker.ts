@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ClassificationSummary, ReliabilityBin } from "../metrics/classification.ts";
 import type { BatchRecord } from "../methods/types.ts";
 
 /** Metrics of one epoch, written as one JSON line of `epochs.jsonl`. */
@@ -16,6 +17,17 @@ export interface EpochMetrics {
   valTop1: number;
   valNll: number;
   valEce: number;
+  /**
+   * Top-5 accuracy, null with fewer than 5 classes. This and the next three fields are
+   * absent from runs stored before they existed.
+   */
+  valTop5?: number | null;
+  /** Multi-class Brier score, sum over classes, in [0, 2]. */
+  valBrier?: number;
+  /** Maximum calibration error over the 15 bins of the ECE. */
+  valMce?: number;
+  /** Reliability diagram data, the 15 bins of the ECE. */
+  valReliability?: ReliabilityBin[];
   /** Mean epsilon and NMI over the epoch's distorted images, where the method records them. */
   meanEpsilon?: number;
   meanNmi?: number;
@@ -60,7 +72,7 @@ export class EpochTracker {
     epoch: number,
     learningRate: number,
     epochSeconds: number,
-    validation: { top1: number; nll: number; ece: number },
+    validation: ClassificationSummary,
   ): EpochMetrics {
     const metrics: EpochMetrics = {
       epoch: epoch + 1,
@@ -71,6 +83,10 @@ export class EpochTracker {
       valTop1: validation.top1,
       valNll: validation.nll,
       valEce: validation.ece,
+      valTop5: validation.top5,
+      valBrier: validation.brier,
+      valMce: validation.mce,
+      valReliability: validation.reliabilityDiagram,
     };
     if (this.#distorted > 0) {
       metrics.distortionCounts = this.#counts;

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ImageSplit } from "../datasets/types.ts";
-import { summarizeClassification } from "../metrics/classification.ts";
+import { type ClassificationSummary, summarizeClassification } from "../metrics/classification.ts";
 import { copyImage } from "./augment.ts";
 import { type ChannelStatistics, normalizePixels } from "./normalize.ts";
 import type { ResNet18 } from "./resnet.ts";
@@ -14,14 +14,15 @@ import { predictProbabilities } from "./train_step.ts";
 /**
  * Evaluates the model on a split without augmentation.
  *
- * @returns Top-1 accuracy, NLL and ECE (15 bins) over the whole split.
+ * @returns The metrics of {@linkcode summarizeClassification} over the whole split:
+ *   top-1 and top-5 accuracy, NLL, Brier score, ECE and MCE with the reliability bins.
  */
 export async function evaluateModel(
   model: ResNet18,
   split: ImageSplit,
   statistics: ChannelStatistics,
   batchSize: number,
-): Promise<{ top1: number; nll: number; ece: number; count: number }> {
+): Promise<ClassificationSummary> {
   const numClasses = model.options.numClasses;
   const pixelsPerImage = split.height * split.width * 3;
   const probabilities = new Float32Array(split.count * numClasses);

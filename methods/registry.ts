@@ -5,7 +5,8 @@
  * Besides the registered names, `--method` accepts compositions
  * `augmentation+rule` of a method registered with the role `augmentation` and
  * one registered with the role `target_rule` (see `compose.ts`), for example
- * `randaugment+mi_adaptive`.
+ * `randaugment+mi_adaptive`. `--method all` runs every registered method and the
+ * compositions added with {@linkcode includeCompositionInAll}.
  *
  * @module
  */
@@ -37,6 +38,7 @@ interface Registration {
 }
 
 const registrations = new Map<string, Registration>();
+const compositionsInAll: string[] = [];
 
 /**
  * Adds a method under a name.
@@ -52,9 +54,24 @@ export function registerMethod(name: string, factory: MethodFactory, role?: Comp
   registrations.set(name, { factory, role });
 }
 
-/** Returns the registered method names, in registration order; `--method all` runs these. */
+/** Returns the registered method names, in registration order. */
 export function listMethods(): string[] {
   return [...registrations.keys()];
+}
+
+/**
+ * Adds a composition to the ones `--method all` runs after the registered methods.
+ *
+ * @throws {Error} listing the valid compositions when `name` is not one of them.
+ */
+export function includeCompositionInAll(name: string): void {
+  parseComposition(name);
+  if (!compositionsInAll.includes(name)) compositionsInAll.push(name);
+}
+
+/** Returns what `--method all` runs: the registered methods, then the compositions included in it. */
+export function listAllMethods(): string[] {
+  return [...listMethods(), ...compositionsInAll];
 }
 
 /** Returns the registered methods that can play a role in compositions, in registration order. */
@@ -123,8 +140,7 @@ export function createMethod(name: string, options: MethodOptions): TrainingMeth
 
 /**
  * Expands a `--method` value: a comma-separated list of names and
- * compositions, or `all` for every registered method (compositions are run
- * only when named).
+ * compositions, or `all` for {@linkcode listAllMethods}.
  *
  * @throws {Error} listing the valid names when one is unknown, a combination is
  *   invalid, or the list is empty.
@@ -134,7 +150,7 @@ export function parseMethodList(value: string): string[] {
   if (names.length === 0) {
     throw new Error(`No method given; use one or more of: ${listMethods().join(", ")}.`);
   }
-  if (names.includes("all")) return listMethods();
+  if (names.includes("all")) return listAllMethods();
   for (const name of names) {
     if (name.includes("+")) parseComposition(name);
     else if (!registrations.has(name)) throw unknownMethodError(name);
@@ -149,3 +165,6 @@ registerMethod("label_smoothing", createLabelSmoothingMethod, "target_rule");
 registerMethod("mixup", createMixupMethod, "augmentation");
 registerMethod("cutmix", createCutmixMethod, "augmentation");
 registerMethod("randaugment", createRandAugmentMethod, "augmentation");
+includeCompositionInAll("randaugment+mi_adaptive");
+includeCompositionInAll("randaugment+label_smoothing");
+includeCompositionInAll("mixup+mi_adaptive");

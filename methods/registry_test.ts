@@ -6,7 +6,12 @@ import { createMethod, listCompositions, listMethods, parseMethodList } from "./
 
 Deno.test("registry lists the foundation methods", () => {
   for (const name of ["hard", "distort_hard", "mi_adaptive"]) assert.ok(listMethods().includes(name));
-  assert.deepEqual(parseMethodList("all"), listMethods());
+  assert.deepEqual(parseMethodList("all"), [
+    ...listMethods(),
+    "randaugment+mi_adaptive",
+    "randaugment+label_smoothing",
+    "mixup+mi_adaptive",
+  ]);
   assert.deepEqual(parseMethodList("hard, mi_adaptive,hard"), ["hard", "mi_adaptive"]);
 });
 

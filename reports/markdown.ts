@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mean, sampleStandardDeviation } from "./statistics.ts";
+import { confidenceInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
 
 /** Final metrics of one training run, measured after its last epoch. */
 export interface RunMetrics {
@@ -16,6 +16,15 @@ export interface RunMetrics {
   nll: number;
   /** Training throughput in images per second, >= 0. */
   imagesPerSecond: number;
+  /**
+   * Top-5 accuracy, a fraction in [0, 1]; null with fewer than 5 classes, and
+   * absent (like MCE and Brier) from runs stored before the suite measured it.
+   */
+  top5?: number | null;
+  /** Maximum calibration error, a fraction in [0, 1]. */
+  mce?: number;
+  /** Multi-class Brier score, in [0, 2]. */
+  brier?: number;
 }
 
 /** One stored run, as the report reads it. */
@@ -36,31 +45,82 @@ export interface RunSummary {
   status: "finished" | "failed";
 }
 
-const HEADER = [
-  "method",
-  "dataset",
-  "n (seeds)",
-  "top-1 (%)",
-  "ECE (%)",
-  "NLL (nats)",
-  "train images/s",
-  "backend(s)",
-  "configuration",
-];
-
-/** Column alignment: text left, numbers right. */
-const ALIGNMENT = ["---", "---", "---:", "---:", "---:", "---:", "---:", "---", "---"];
-
 /** Marks the missing standard deviation of a single-seed group. */
 const NO_DEVIATION = "–";
+
+/** Fills a cell whose metric some run of the group lacks. */
+const NOT_AVAILABLE = "n/a";
+
+/** One column of the table: its header, its alignment and how a group of runs fills it. */
+interface Column {
+  header: string;
+  align: "left" | "right";
+  cell(group: RunSummary[]): string;
+}
+
+type OptionalMetric = "top5" | "mce" | "brier";
+
+/** Returns every run's value of an optional metric, or undefined when one run lacks it. */
+function optionalValues(group: RunSummary[], metric: OptionalMetric): number[] | undefined {
+  const values = group.map((run) => run.final[metric]);
+  return values.every((value): value is number => typeof value === "number") ? values : undefined;
+}
+
+/** Formats the 95% interval of the mean, or "–" for a group with one seed. */
+function formatInterval(values: number[], scale: number, digits: number): string {
+  if (values.length < 2) return NO_DEVIATION;
+  const [low, high] = confidenceInterval95(values);
+  return `${(low * scale).toFixed(digits)} to ${(high * scale).toFixed(digits)}`;
+}
+
+const COLUMNS: Column[] = [
+  { header: "method", align: "left", cell: (group) => escapeCell(group[0].method) },
+  { header: "dataset", align: "left", cell: (group) => escapeCell(group[0].dataset) },
+  { header: "n (seeds)", align: "right", cell: (group) => String(group.length) },
+  {
+    header: "top-1 (%)",
+    align: "right",
+    cell: (group) => formatMetric(group, (run) => run.final.top1, 100, 2),
+  },
+  {
+    header: "top-1 95% CI (%)",
+    align: "right",
+    cell: (group) => formatInterval(group.map((run) => run.final.top1), 100, 2),
+  },
+  { header: "top-5 (%)", align: "right", cell: (group) => formatOptional(group, "top5", 100, 2) },
+  { header: "ECE (%)", align: "right", cell: (group) => formatMetric(group, (run) => run.final.ece, 100, 2) },
+  { header: "MCE (%)", align: "right", cell: (group) => formatOptional(group, "mce", 100, 2) },
+  {
+    header: "NLL (nats)",
+    align: "right",
+    cell: (group) => formatMetric(group, (run) => run.final.nll, 1, 3),
+  },
+  { header: "Brier", align: "right", cell: (group) => formatOptional(group, "brier", 1, 3) },
+  {
+    header: "train images/s",
+    align: "right",
+    cell: (group) => mean(group.map((run) => run.final.imagesPerSecond)).toFixed(1),
+  },
+  {
+    header: "backend(s)",
+    align: "left",
+    cell: (group) => escapeCell([...new Set(group.map((run) => run.backend))].sort(compareText).join(", ")),
+  },
+  { header: "configuration", align: "left", cell: (group) => escapeCell(group[0].configSummary) },
+];
+
+/** The table's header cells, in column order. */
+export const RESULTS_TABLE_HEADER: readonly string[] = COLUMNS.map((column) => column.header);
 
 function describeRun(run: RunSummary): string {
   return `${run.method} on ${run.dataset}, seed ${run.seed}`;
 }
 
 function validateFinishedRun(run: RunSummary): void {
-  const { top1, ece, nll, imagesPerSecond } = run.final;
-  for (const [name, value] of [["top1", top1], ["ece", ece]] as const) {
+  const { top1, ece, nll, imagesPerSecond, top5, mce, brier } = run.final;
+  const fractions = [["top1", top1], ["ece", ece], ["top5", top5], ["mce", mce]] as const;
+  for (const [name, value] of fractions) {
+    if (value === undefined || value === null) continue;
     if (!(value >= 0 && value <= 1)) {
       throw new RangeError(
         `Run ${describeRun(run)} has final.${name} = ${value}. Pass a fraction in [0, 1], not a percentage.`,
@@ -73,6 +133,11 @@ function validateFinishedRun(run: RunSummary): void {
         `Run ${describeRun(run)} has final.${name} = ${value}, but it must be a finite number >= 0.`,
       );
     }
+  }
+  if (brier !== undefined && !(brier >= 0 && brier <= 2)) {
+    throw new RangeError(
+      `Run ${describeRun(run)} has final.brier = ${brier}, but a Brier score lies in [0, 2].`,
+    );
   }
 }
 
@@ -119,6 +184,21 @@ function compareGroups(methodOrder: readonly string[]): (a: RunSummary[], b: Run
     compareText(a.configSummary, b.configSummary);
 }
 
+function formatMetric(
+  group: RunSummary[],
+  metric: (run: RunSummary) => number,
+  scale: number,
+  digits: number,
+): string {
+  return formatMeanAndDeviation(group.map(metric), scale, digits);
+}
+
+/** Formats an optional metric as "mean ± std", or "n/a" when a run of the group lacks it. */
+function formatOptional(group: RunSummary[], metric: OptionalMetric, scale: number, digits: number): string {
+  const values = optionalValues(group, metric);
+  return values === undefined ? NOT_AVAILABLE : formatMeanAndDeviation(values, scale, digits);
+}
+
 /** Formats "mean ± std" of values times scale, with "± –" for a single value. */
 function formatMeanAndDeviation(values: number[], scale: number, digits: number): string {
   const center = (mean(values) * scale).toFixed(digits);
@@ -136,20 +216,7 @@ function formatRow(cells: string[]): string {
 }
 
 function formatGroupRow(group: RunSummary[]): string {
-  const [first] = group;
-  const backends = [...new Set(group.map((run) => run.backend))].sort(compareText);
-  const cells = [
-    escapeCell(first.method),
-    escapeCell(first.dataset),
-    String(group.length),
-    formatMeanAndDeviation(group.map((run) => run.final.top1), 100, 2),
-    formatMeanAndDeviation(group.map((run) => run.final.ece), 100, 2),
-    formatMeanAndDeviation(group.map((run) => run.final.nll), 1, 3),
-    mean(group.map((run) => run.final.imagesPerSecond)).toFixed(1),
-    escapeCell(backends.join(", ")),
-    escapeCell(first.configSummary),
-  ];
-  return formatRow(cells);
+  return formatRow(COLUMNS.map((column) => column.cell(group)));
 }
 
 function describeFailedRuns(runs: readonly RunSummary[]): string | undefined {
@@ -163,11 +230,12 @@ function describeFailedRuns(runs: readonly RunSummary[]): string | undefined {
  * Builds a Markdown results table with one row per (method, dataset,
  * configSummary) over the finished runs, followed by note lines.
  *
- * Columns: method, dataset, n (seeds), top-1 (%), ECE (%), NLL (nats), train
- * images/s, backend(s) and configuration. Top-1 and ECE are mean ± sample
- * standard deviation in percent with 2 decimals. NLL is mean ± standard
- * deviation with 3 decimals, and images/s the mean with 1 decimal. The
- * standard deviation uses the n - 1 denominator. A group with one seed shows "± –" and a note explains it.
+ * Columns: {@linkcode RESULTS_TABLE_HEADER}. Top-1, top-5, ECE and MCE are mean ±
+ * sample standard deviation in percent with 2 decimals; NLL and Brier are mean ±
+ * standard deviation with 3 decimals, and images/s the mean with 1 decimal. The
+ * standard deviation uses the n - 1 denominator. The 95% interval of the top-1
+ * mean uses Student's t with n - 1 degrees of freedom. A group with one seed shows
+ * "± –" and a note explains it; a metric that a run of the group lacks shows "n/a".
  * Failed runs are left out of the rows and listed in a note.
  *
  * @param runs Stored runs in any order, with top1 and ece in `final` as fractions.
@@ -184,10 +252,12 @@ export function buildResultsTable(runs: readonly RunSummary[], methodOrder: read
   if (groups.length === 0) {
     lines.push("No finished runs.");
   } else {
-    lines.push(formatRow(HEADER), formatRow(ALIGNMENT), ...groups.map(formatGroupRow));
+    const alignment = COLUMNS.map((column) => column.align === "right" ? "---:" : "---");
+    lines.push(formatRow([...RESULTS_TABLE_HEADER]), formatRow(alignment), ...groups.map(formatGroupRow));
     lines.push("");
     lines.push(
-      "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s is the mean only.",
+      "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s is the mean only. " +
+        "The 95% interval of the top-1 mean is mean ± t(0.975, n - 1) · s / sqrt(n).",
     );
     if (groups.some((group) => group.length === 1)) {
       lines.push(`"± ${NO_DEVIATION}" marks a group with one seed, which has no standard deviation.`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildResultsTable, type RunSummary } from "./markdown.ts";
+import { buildResultsTable, RESULTS_TABLE_HEADER, type RunSummary } from "./markdown.ts";
 
 const SMALL = "width 0.25, side 32, 15 epochs, batch 128, train 2000 images";
 const WIDE = "width 0.5, side 32, 15 epochs, batch 128, train 2000 images";
@@ -50,9 +50,21 @@ function tableLines(markdown: string): string[] {
   return markdown.split("\n").filter((line) => line.startsWith("|"));
 }
 
+/** Index of a column by its header. */
+function column(header: string): number {
+  const index = RESULTS_TABLE_HEADER.indexOf(header);
+  assert.ok(index >= 0, `no column "${header}"`);
+  return index;
+}
+
+/** Picks the cells of a row under the given headers. */
+function pick(row: string[], ...headers: string[]): string[] {
+  return headers.map((header) => row[column(header)]);
+}
+
 function rowFor(markdown: string, method: string, dataset: string, configSummary = SMALL): string[] {
   const rows = tableLines(markdown).map(cells).filter((row) =>
-    row[0] === method && row[1] === dataset && row[8] === configSummary
+    row[0] === method && row[1] === dataset && row[column("configuration")] === configSummary
   );
   assert.equal(rows.length, 1, `expected one row for ${method} on ${dataset}`);
   return rows[0];
@@ -62,14 +74,20 @@ Deno.test("buildResultsTable three-seed row hand-computed", () => {
   // top-1 80, 82, 84 %: mean 82, std sqrt((4 + 0 + 4) / 2) = 2.
   // ECE 5, 7, 6 %: mean 6, std sqrt((1 + 1 + 0) / 2) = 1.
   // NLL 0.5, 0.6, 0.7: mean 0.6, std 0.1. images/s 10, 20, 30: mean 20.
+  // 95% interval of top-1: 82 ± t(0.975, 2) · 2 / sqrt(3) = 82 ± 4.302653 · 1.154701 = 82 ± 4.968.
+  // Runs without top-5, MCE and Brier show n/a.
   const row = rowFor(buildResultsTable(RUNS), "ls", "cifar10");
   assert.deepEqual(row, [
     "ls",
     "cifar10",
     "3",
     "82.00 ± 2.00",
+    "77.03 to 86.97",
+    "n/a",
     "6.00 ± 1.00",
+    "n/a",
     "0.600 ± 0.100",
+    "n/a",
     "20.0",
     "tensorflow, wasm",
     SMALL,
@@ -80,13 +98,19 @@ Deno.test("buildResultsTable two-seed row hand-computed", () => {
   // Two values a, b have std |a - b| / sqrt(2): top-1 85, 86 % -> 0.71, ECE 3, 4 % -> 0.71,
   // NLL 0.4, 0.5 -> 0.071. Seed 3 failed and is not counted.
   const row = rowFor(buildResultsTable(RUNS), "mi-adaptive", "cifar10");
-  assert.deepEqual(row.slice(2, 8), ["2", "85.50 ± 0.71", "3.50 ± 0.71", "0.450 ± 0.071", "16.0", "wasm"]);
+  assert.deepEqual(
+    pick(row, "n (seeds)", "top-1 (%)", "ECE (%)", "NLL (nats)", "train images/s", "backend(s)"),
+    ["2", "85.50 ± 0.71", "3.50 ± 0.71", "0.450 ± 0.071", "16.0", "wasm"],
+  );
 });
 
 Deno.test("buildResultsTable single seed shows dash", () => {
   const markdown = buildResultsTable(RUNS);
   const row = rowFor(markdown, "baseline", "cifar10");
-  assert.deepEqual(row.slice(2, 7), ["1", "70.00 ± –", "10.00 ± –", "0.900 ± –", "12.0"]);
+  assert.deepEqual(
+    pick(row, "n (seeds)", "top-1 (%)", "top-1 95% CI (%)", "ECE (%)", "NLL (nats)", "train images/s"),
+    ["1", "70.00 ± –", "–", "10.00 ± –", "0.900 ± –", "12.0"],
+  );
   assert.match(markdown, /"± –" marks a group with one seed, which has no standard deviation\./);
 });
 
@@ -135,7 +159,7 @@ Deno.test("buildResultsTable sorts by dataset then method order", () => {
   const [smallRow, wideRow] = tableLines(buildResultsTable(RUNS)).slice(2).map(cells).filter((row) =>
     row[0] === "ls" && row[1] === "cifar10"
   );
-  assert.deepEqual([smallRow[8], wideRow[8]], [SMALL, WIDE]);
+  assert.deepEqual(pick(smallRow, "configuration").concat(pick(wideRow, "configuration")), [SMALL, WIDE]);
 });
 
 Deno.test("buildResultsTable is a well-formed table", () => {
@@ -144,14 +168,18 @@ Deno.test("buildResultsTable is a well-formed table", () => {
   });
   const lines = tableLines(buildResultsTable([...RUNS, piped]));
   assert.equal(lines.length, 2 + 6);
-  for (const line of lines) assert.equal(cells(line).length, 9, `wrong cell count in: ${line}`);
+  for (const line of lines) assert.equal(cells(line).length, 13, `wrong cell count in: ${line}`);
   assert.deepEqual(cells(lines[0]), [
     "method",
     "dataset",
     "n (seeds)",
     "top-1 (%)",
+    "top-1 95% CI (%)",
+    "top-5 (%)",
     "ECE (%)",
+    "MCE (%)",
     "NLL (nats)",
+    "Brier",
     "train images/s",
     "backend(s)",
     "configuration",
@@ -159,7 +187,7 @@ Deno.test("buildResultsTable is a well-formed table", () => {
   assert.ok(cells(lines[1]).every((cell) => /^-{3,}:?$/.test(cell)));
   const pipedRow = lines.map(cells).find((row) => row[0] === "a\\|b");
   assert.ok(pipedRow !== undefined, "row with an escaped pipe in the method name");
-  assert.equal(pipedRow[8], "width 1 \\| side 32 batch 64");
+  assert.equal(pipedRow[column("configuration")], "width 1 \\| side 32 batch 64");
 });
 
 Deno.test("buildResultsTable without finished runs", () => {
@@ -181,4 +209,34 @@ Deno.test("buildResultsTable rejects percentages", () => {
 Deno.test("buildResultsTable rejects repeated seeds", () => {
   const repeated = [...RUNS, run("ls", "animals", 2, { top1: 0.6, ece: 0.1, nll: 1, imagesPerSecond: 9 })];
   assert.throws(() => buildResultsTable(repeated), /Two finished runs of ls on animals, seed 2/);
+});
+
+Deno.test("buildResultsTable shows top-5, MCE and Brier when every run has them", () => {
+  // top-5 90, 94 %: mean 92, std 4 / sqrt(2) = 2.83. MCE 10, 20 %: mean 15, std 7.07.
+  // Brier 0.2, 0.3: mean 0.25, std 0.071. Seed 3 lacks them, so its group shows n/a.
+  const full = (seed: number, top5: number | null, mce: number, brier: number) =>
+    run("mixup", "cifar10", seed, { top1: 0.8, ece: 0.05, nll: 0.5, imagesPerSecond: 10, top5, mce, brier });
+  const both = buildResultsTable([full(1, 0.9, 0.1, 0.2), full(2, 0.94, 0.2, 0.3)]);
+  assert.deepEqual(pick(rowFor(both, "mixup", "cifar10"), "top-5 (%)", "MCE (%)", "Brier"), [
+    "92.00 ± 2.83",
+    "15.00 ± 7.07",
+    "0.250 ± 0.071",
+  ]);
+  const mixed = buildResultsTable([
+    full(1, 0.9, 0.1, 0.2),
+    run("mixup", "cifar10", 3, { top1: 0.8, ece: 0.05, nll: 0.5, imagesPerSecond: 10 }),
+  ]);
+  assert.deepEqual(pick(rowFor(mixed, "mixup", "cifar10"), "top-5 (%)", "MCE (%)", "Brier"), [
+    "n/a",
+    "n/a",
+    "n/a",
+  ]);
+  const fewClasses = buildResultsTable([full(1, null, 0.1, 0.2)]);
+  assert.equal(pick(rowFor(fewClasses, "mixup", "cifar10"), "top-5 (%)")[0], "n/a");
+});
+
+Deno.test("buildResultsTable rejects out-of-range optional metrics", () => {
+  const metrics = { top1: 0.8, ece: 0.05, nll: 0.5, imagesPerSecond: 10 };
+  assert.throws(() => buildResultsTable([run("a", "c", 1, { ...metrics, top5: 92 })]), /final.top5 = 92/);
+  assert.throws(() => buildResultsTable([run("a", "c", 1, { ...metrics, brier: 2.5 })]), /final.brier = 2.5/);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mean, sampleStandardDeviation } from "./statistics.ts";
+import { confidenceInterval95, mean, sampleStandardDeviation, studentTQuantile } from "./statistics.ts";
 
 function assertNear(actual: number, expected: number, label: string): void {
   assert.ok(Math.abs(actual - expected) <= 1e-12, `${label}: got ${actual}, expected ${expected}`);
@@ -35,4 +35,36 @@ Deno.test("statistics reject too few values", () => {
 Deno.test("statistics name the non-finite value", () => {
   assert.throws(() => mean([1, Number.NaN]), /value NaN at index 1/);
   assert.throws(() => sampleStandardDeviation([Number.POSITIVE_INFINITY, 1]), /value Infinity at index 0/);
+});
+
+Deno.test("studentTQuantile matches the printed table of t(0.975)", () => {
+  // Two-sided 95% values from standard tables, rounded to 3 decimals.
+  const table: [number, number][] = [[1, 12.706], [2, 4.303], [3, 3.182], [4, 2.776], [9, 2.262], [
+    29,
+    2.045,
+  ]];
+  for (const [degrees, expected] of table) {
+    assert.ok(Math.abs(studentTQuantile(0.975, degrees) - expected) < 5e-4, `df ${degrees}`);
+  }
+  assert.ok(Math.abs(studentTQuantile(0.975, 1e6) - 1.95996) < 1e-4);
+  assert.ok(Math.abs(studentTQuantile(0.995, 5) - 4.032) < 5e-4);
+  assert.equal(studentTQuantile(0.5, 3), 0);
+  assert.ok(Math.abs(studentTQuantile(0.025, 2) + 4.303) < 5e-4);
+  // df 1 is the Cauchy distribution: the quantile is tan(pi (p - 1/2)) exactly.
+  assert.ok(Math.abs(studentTQuantile(0.9, 1) - Math.tan(Math.PI * 0.4)) < 1e-8);
+});
+
+Deno.test("studentTQuantile rejects bad arguments", () => {
+  assert.throws(() => studentTQuantile(1, 3), /p must be in \(0, 1\), got 1/);
+  assert.throws(() => studentTQuantile(0.9, 0), /degrees of freedom .* got 0/);
+  assert.throws(() => studentTQuantile(0.9, Number.NaN), /got NaN/);
+});
+
+Deno.test("confidenceInterval95 hand-computed for three seeds", () => {
+  // mean 2, s = 1, t(0.975, 2) = 4.302653, half-width 4.302653 / sqrt(3) = 2.484138.
+  const [low, high] = confidenceInterval95([1, 2, 3]);
+  assert.ok(Math.abs(low - (2 - 2.484138)) < 1e-5);
+  assert.ok(Math.abs(high - (2 + 2.484138)) < 1e-5);
+  assert.deepEqual(confidenceInterval95([5, 5]), [5, 5]);
+  assert.throws(() => confidenceInterval95([1]), /needs at least 2 value/);
 });

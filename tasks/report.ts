@@ -13,8 +13,9 @@ import { describeConflicts, mergeRunFolders } from "../reports/merge.ts";
 const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE]
 
 Reads every run under the results folders (default: results) and prints a
-Markdown table, one row per method, dataset and configuration, with top-1,
-ECE and NLL as mean ± standard deviation over seeds. --out also writes it to FILE.
+Markdown table, one row per method, dataset and configuration, with top-1
+(and its 95% interval), top-5, ECE, MCE, NLL and Brier score as mean ± standard
+deviation over seeds. --out also writes it to FILE.
 
 Several folders, for example one per shard, are merged: a run id found in more
 than one counts once, and copies with different final metrics are listed in a
@@ -36,6 +37,9 @@ export function summarizeRun(run: StoredRun): RunSummary {
       ece: metrics?.valEce ?? NaN,
       nll: metrics?.valNll ?? NaN,
       imagesPerSecond: run.final.trainImagesPerSecond ?? NaN,
+      top5: metrics?.valTop5,
+      mce: metrics?.valMce,
+      brier: metrics?.valBrier,
     },
   };
 }
