@@ -16,6 +16,8 @@ import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
 import { defaultStem, validateResNetOptions } from "./resnet.ts";
+import type { RobustnessPlan } from "./robustness.ts";
+import { parseRobustnessPlan, ROBUSTNESS_USAGE } from "./robustness_options.ts";
 import { parseShard, type Shard } from "./shard.ts";
 
 /** Everything `bench` needs to run its matrix. */
@@ -34,6 +36,8 @@ export interface BenchPlan {
   /** Settings shared by every run of the matrix (method and seed are filled per run). */
   training: TrainingSettings;
   methodOptions: MethodOptions;
+  /** Degraded validation copies that every finished run is evaluated on. */
+  robustness: RobustnessPlan;
 }
 
 /** Breaks help text into lines of at most 110 characters, indented to the description column. */
@@ -100,6 +104,7 @@ ${METHOD_HELP}
   --cutmix-alpha X            CutMix lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.cutmixAlpha})
   --randaugment-n N           RandAugment operations per image (default: ${DEFAULT_METHOD_OPTIONS.randAugmentNumOps})
   --randaugment-m M           RandAugment magnitude index, an integer in [0, 30] (default: ${DEFAULT_METHOD_OPTIONS.randAugmentMagnitude})
+${ROBUSTNESS_USAGE}
   --results DIR               results folder (default: results)
   --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
   --skip-bad-images           leave out image files that fail to decode, with a warning listing them,
@@ -143,6 +148,9 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       "cutmix-alpha": { type: "string" },
       "randaugment-n": { type: "string" },
       "randaugment-m": { type: "string" },
+      corruptions: { type: "string" },
+      "distortion-levels": { type: "string" },
+      "robustness-per-class": { type: "string" },
       results: { type: "string", default: "results" },
       "cache-dir": { type: "string" },
       "skip-bad-images": { type: "boolean", default: false },
@@ -209,6 +217,11 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       evalBatchSize: DEFAULT_TRAINING.evalBatchSize,
     },
     methodOptions,
+    robustness: parseRobustnessPlan(
+      values.corruptions,
+      values["distortion-levels"],
+      values["robustness-per-class"],
+    ),
   };
 }
 

@@ -26,6 +26,10 @@ import {
   type StoredRunConfig,
 } from "./run_store.ts";
 import { type ResumeState, type StepProgress, trainModel } from "./train.ts";
+import { defaultCacheDir } from "../datasets/cache_key.ts";
+import { takePerClass } from "../datasets/subset.ts";
+import { listDegradations } from "./robustness.ts";
+import { coversPlan, evaluateStoredRun, readRobustness } from "./robustness_run.ts";
 
 /** Output channels of a bench, which the task wires to stderr. */
 export interface BenchOutput {
@@ -62,6 +66,7 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
     const stored = await readStoredConfig(directory);
     if (stored?.trainImages === dataset.train.count && stored?.valImages === dataset.val.count) {
       output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
+      await evaluateRobustnessIfNeeded(directory, runId, config, context);
       return { runId, status: "skipped" };
     }
     output.log(
@@ -76,6 +81,7 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
     const metrics = await trainAndCheckpoint(directory, runId, config, context, resume, (epochs) => {
       completedEpochs = epochs;
     });
+    await evaluateRobustnessIfNeeded(directory, runId, config, context);
     return { runId, status: "finished", top1: metrics.valTop1 };
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
@@ -90,6 +96,42 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
       ...(completedEpochs > 0 ? { completedEpochs } : {}),
     }).catch((writeError) => output.log(`${runId}: ${(writeError as Error).message}`));
     return { runId, status: "failed", error: message };
+  }
+}
+
+/**
+ * Evaluates a finished run on the plan's degraded validation copies unless its
+ * `robustness.json` already covers them. A failure is logged, not raised, because
+ * the trained run and its metrics stay valid without it.
+ */
+async function evaluateRobustnessIfNeeded(
+  directory: string,
+  runId: string,
+  config: RunConfig,
+  context: BenchContext,
+): Promise<void> {
+  const { plan, dataset, output } = context;
+  const copies = listDegradations(plan.robustness).length;
+  if (copies === 0) return;
+  const valImages = takePerClass(dataset.val, plan.robustness.valPerClass).count;
+  const stored = await readRobustness(directory);
+  if (stored !== undefined && coversPlan(stored, plan.robustness, valImages)) return;
+  output.log(`${runId}: evaluating robustness on ${copies} degraded copies of ${valImages} val images`);
+  try {
+    const result = await evaluateStoredRun(directory, config, dataset, plan.robustness, {
+      batchSize: config.evalBatchSize,
+      cacheDir: plan.cacheDir ?? defaultCacheDir(),
+      onProgress: (done, total, label) =>
+        output.progress(`${runId}: robustness ${done + 1}/${total} ${label}`),
+      onCacheProblem: (message) => output.log(`${runId}: ${message}`),
+    });
+    const mean = result.meanCorruptionTop1;
+    output.log(
+      `${runId}: robustness stored` +
+        (mean === undefined ? "" : `, mean top-1 over the test corruptions ${(100 * mean).toFixed(2)}%`),
+    );
+  } catch (error) {
+    output.log(`${runId}: robustness evaluation failed: ${(error as Error).message}`);
   }
 }
 

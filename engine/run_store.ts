@@ -6,6 +6,7 @@
  *     <results>/<run-id>/samples.jsonl what the method sampled for the first batch of each epoch
  *     <results>/<run-id>/final.json    status and final metrics, written last
  *     <results>/<run-id>/checkpoint.json and checkpoint-epochNNNN.bin, see `checkpoint.ts`
+ *     <results>/<run-id>/robustness.json  metrics on degraded val copies, see `robustness.ts`
  *
  * A run is finished when `final.json` exists with status `finished`. Every file
  * is replaced atomically, appends included, so a killed process or a full disk
@@ -82,7 +83,7 @@ export async function isFinished(directory: string): Promise<boolean> {
  */
 export async function startRun(directory: string, stored: StoredRunConfig): Promise<void> {
   await Deno.mkdir(directory, { recursive: true });
-  for (const name of ["epochs.jsonl", "samples.jsonl", "final.json"]) {
+  for (const name of ["epochs.jsonl", "samples.jsonl", "final.json", "robustness.json"]) {
     await removeIfPresent(join(directory, name));
   }
   await removeCheckpoint(directory);

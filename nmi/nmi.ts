@@ -15,130 +15,186 @@
  * @module
  */
 
+import { AMBIGUOUS_BIN, exactBin } from "./_bin_table.ts";
+import { type NmiOptions, resolveNmiBins } from "./_options.ts";
+import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
+
+export { DEFAULT_NMI_BINS, MAX_NMI_BINS, type NmiOptions } from "./_options.ts";
+
 const CHANNELS = 3;
 
-/** Number of histogram bins per channel when `options.bins` is not given. */
-export const DEFAULT_NMI_BINS = 64;
-
-/** Options for {@linkcode normalizedMutualInformation} and {@linkcode nmiBatch}. */
-export interface NmiOptions {
-  /** Histogram bins per channel over [0, 1], an integer >= 2. Default 64. */
-  bins?: number;
-}
-
-/** Histogram buffers for one bin count, reused across channels and images. */
-interface Histograms {
-  bins: number;
-  /** Joint counts, bins x bins, row = clean bin, column = degraded bin. */
-  joint: Float64Array;
-  clean: Float64Array;
-  degraded: Float64Array;
-}
-
-function createHistograms(bins: number): Histograms {
-  return {
-    bins,
-    joint: new Float64Array(bins * bins),
-    clean: new Float64Array(bins),
-    degraded: new Float64Array(bins),
-  };
-}
-
-function resolveBins(options: NmiOptions, caller: string): number {
-  const bins = options.bins ?? DEFAULT_NMI_BINS;
-  if (!Number.isInteger(bins) || bins < 2) {
-    throw new RangeError(`${caller}: bins must be an integer >= 2, got ${bins}`);
-  }
-  return bins;
-}
-
 /**
- * Returns the bin of `value` among `bins` equal bins over [0, 1]. Values are clamped to
- * [0, 1] first and NaN counts as 0. The index floor(v * bins) is capped at bins - 1
- * because v = 1 would otherwise fall in a bin `bins` that does not exist, so the last
- * bin is closed: [1 - 1/bins, 1].
+ * Adds the image pair that starts at index `offset` to the three channels' joint
+ * histograms in one pass over its pixels. The touched cells end up in
+ * `workspace.touchedCells` and their numbers in `workspace.touchedCounts`.
+ *
+ * `cleanWords` and `degradedWords` are Uint32 views of the same values, whose bit
+ * patterns index the bin table.
  */
-function binIndex(value: number, bins: number): number {
-  if (!(value > 0)) return 0;
-  if (value >= 1) return bins - 1;
-  return Math.min(bins - 1, Math.floor(value * bins));
-}
-
-/** Returns -sum p log2 p over `counts` / `total`, taking 0 log 0 = 0 (its limit as p -> 0). */
-function entropyBits(counts: Float64Array, total: number): number {
-  let entropy = 0;
-  for (const count of counts) {
-    if (count > 0) {
-      const p = count / total;
-      entropy -= p * Math.log2(p);
-    }
-  }
-  return entropy;
-}
-
-/**
- * Returns I(X; Y) in bits from the counts in `histograms`:
- * sum over cells with n_xy > 0 of (n_xy / n) log2(n * n_xy / (n_x * n_y)). Empty cells
- * add 0 (0 log 0 = 0).
- */
-function mutualInformationBits(histograms: Histograms, total: number): number {
-  const { bins, joint, clean, degraded } = histograms;
-  let information = 0;
-  for (let x = 0; x < bins; x++) {
-    for (let y = 0; y < bins; y++) {
-      const count = joint[x * bins + y];
-      if (count > 0) {
-        information += (count / total) * Math.log2((total * count) / (clean[x] * degraded[y]));
-      }
-    }
-  }
-  return information;
-}
-
-/** Returns the NMI of `channel` in the image whose first value is at `offset` and that has `pixels` pixels. */
-function channelNmi(
+function accumulateImage(
   clean: Float32Array,
   degraded: Float32Array,
+  cleanWords: Uint32Array,
+  degradedWords: Uint32Array,
   offset: number,
-  pixels: number,
-  channel: number,
-  histograms: Histograms,
-): number {
-  const { bins, joint } = histograms;
-  joint.fill(0);
-  histograms.clean.fill(0);
-  histograms.degraded.fill(0);
+  workspace: NmiWorkspace,
+): void {
+  const { bins } = workspace;
+  const { binOfSlot, shift } = workspace.binTable;
+  const [red, green, blue] = workspace.joints;
+  const [redTouched, greenTouched, blueTouched] = workspace.touchedCells;
+  let redCount = 0;
+  let greenCount = 0;
+  let blueCount = 0;
+  const end = offset + workspace.pixels * CHANNELS;
+  // The three channels share one loop: interleaving three independent histograms
+  // keeps consecutive increments of one cell apart, and each value is read once.
+  // The blocks are written out per channel because helper functions for them ran about
+  // 25% slower (Deno 2.9.6, 224 x 224 images).
+  //
+  // A cell joins its channel's touched list when its count was 0. The append has no
+  // branch, which images with fewer pixels than cells would mispredict often: the
+  // entry always goes at the list's end, and the length grows by (previous - 1) >>> 31,
+  // which is 1 for previous = 0 and 0 for positive counts. Each list has one spare
+  // entry for that write.
+  for (let i = offset; i < end; i += CHANNELS) {
+    let x = binOfSlot[cleanWords[i] >>> shift];
+    if (x === AMBIGUOUS_BIN) x = exactBin(clean[i], bins);
+    let y = binOfSlot[degradedWords[i] >>> shift];
+    if (y === AMBIGUOUS_BIN) y = exactBin(degraded[i], bins);
+    let cell = x * bins + y;
+    let previous = red[cell];
+    red[cell] = previous + 1;
+    redTouched[redCount] = cell;
+    redCount += (previous - 1) >>> 31;
 
-  for (let p = 0; p < pixels; p++) {
-    const i = offset + p * CHANNELS + channel;
-    const x = binIndex(clean[i], bins);
-    const y = binIndex(degraded[i], bins);
-    joint[x * bins + y] += 1;
-    histograms.clean[x] += 1;
-    histograms.degraded[y] += 1;
+    x = binOfSlot[cleanWords[i + 1] >>> shift];
+    if (x === AMBIGUOUS_BIN) x = exactBin(clean[i + 1], bins);
+    y = binOfSlot[degradedWords[i + 1] >>> shift];
+    if (y === AMBIGUOUS_BIN) y = exactBin(degraded[i + 1], bins);
+    cell = x * bins + y;
+    previous = green[cell];
+    green[cell] = previous + 1;
+    greenTouched[greenCount] = cell;
+    greenCount += (previous - 1) >>> 31;
+
+    x = binOfSlot[cleanWords[i + 2] >>> shift];
+    if (x === AMBIGUOUS_BIN) x = exactBin(clean[i + 2], bins);
+    y = binOfSlot[degradedWords[i + 2] >>> shift];
+    if (y === AMBIGUOUS_BIN) y = exactBin(degraded[i + 2], bins);
+    cell = x * bins + y;
+    previous = blue[cell];
+    blue[cell] = previous + 1;
+    blueTouched[blueCount] = cell;
+    blueCount += (previous - 1) >>> 31;
   }
-
-  const entropySum = entropyBits(histograms.clean, pixels) + entropyBits(histograms.degraded, pixels);
-  // Both channels constant: the degraded channel is exactly as informative as the clean
-  // one (nothing was lost), so NMI is 1 rather than 0 / 0.
-  if (entropySum === 0) return 1;
-  return (2 * mutualInformationBits(histograms, pixels)) / entropySum;
+  workspace.touchedCounts[0] = redCount;
+  workspace.touchedCounts[1] = greenCount;
+  workspace.touchedCounts[2] = blueCount;
 }
 
-/** Returns the channel-averaged NMI of the image at [offset, offset + pixels * 3), clamped to [0, 1]. */
+/** Returns the sum of c log2 c over the listed marginal bins and sets their counts back to 0. */
+function sumCountLog2CountAndReset(
+  counts: Int32Array,
+  touchedBins: Uint16Array,
+  touchedCount: number,
+  countLog2Count: Float64Array,
+): number {
+  let sum = 0;
+  for (let k = 0; k < touchedCount; k++) {
+    const bin = touchedBins[k];
+    sum += countLog2Count[counts[bin]];
+    counts[bin] = 0;
+  }
+  return sum;
+}
+
+/**
+ * Returns the NMI of channel `channel` from its joint histogram, which
+ * {@linkcode accumulateImage} filled, and sets the histogram back to zero.
+ *
+ * With n pixels and S = sum of c log2 c over a histogram's counts, its entropy in bits
+ * is H = log2 n - S / n (0 log2 0 = 0, the limit as c -> 0). So
+ * H(X) + H(Y) = 2 log2 n - (Sx + Sy) / n and
+ * I(X; Y) = H(X) + H(Y) - H(X, Y) = log2 n - (Sx + Sy - Sxy) / n.
+ */
+function channelNmiAndReset(workspace: NmiWorkspace, channel: number): number {
+  const { bins, countLog2Count, cleanCounts, degradedCounts, cleanTouchedBins, degradedTouchedBins } =
+    workspace;
+  const joint = workspace.joints[channel];
+  const touched = workspace.touchedCells[channel];
+  const touchedCount = workspace.touchedCounts[channel];
+
+  let jointSum = 0;
+  let cleanBinCount = 0;
+  let degradedBinCount = 0;
+  for (let k = 0; k < touchedCount; k++) {
+    const cell = touched[k];
+    const count = joint[cell];
+    joint[cell] = 0;
+    jointSum += countLog2Count[count];
+
+    // The marginal counts are the row and column sums over the touched cells. A bin
+    // joins its list, branch-free as in accumulateImage, when its count is still 0.
+    const x = (cell / bins) | 0;
+    const y = cell - x * bins;
+    cleanTouchedBins[cleanBinCount] = x;
+    cleanBinCount += (cleanCounts[x] - 1) >>> 31;
+    cleanCounts[x] += count;
+    degradedTouchedBins[degradedBinCount] = y;
+    degradedBinCount += (degradedCounts[y] - 1) >>> 31;
+    degradedCounts[y] += count;
+  }
+  const cleanSum = sumCountLog2CountAndReset(cleanCounts, cleanTouchedBins, cleanBinCount, countLog2Count);
+  const degradedSum = sumCountLog2CountAndReset(
+    degradedCounts,
+    degradedTouchedBins,
+    degradedBinCount,
+    countLog2Count,
+  );
+
+  // A constant channel has entropy 0 and shares no information: I <= min(H(X), H(Y)).
+  // Both constant means nothing was lost, so NMI is 1 rather than 0 / 0. Testing the
+  // bin counts keeps these cases exact, where the formulas below could leave rounding
+  // residues of about 1e-16.
+  if (cleanBinCount === 1 || degradedBinCount === 1) {
+    return cleanBinCount === 1 && degradedBinCount === 1 ? 1 : 0;
+  }
+  const { pixels, log2Pixels } = workspace;
+  const entropySum = 2 * log2Pixels - (cleanSum + degradedSum) / pixels;
+  const information = log2Pixels - (cleanSum + degradedSum - jointSum) / pixels;
+  return (2 * information) / entropySum;
+}
+
+/**
+ * Returns the channel-averaged NMI of the image pair that starts at index `offset`,
+ * clamped to [0, 1].
+ */
 function imageNmi(
   clean: Float32Array,
   degraded: Float32Array,
+  cleanWords: Uint32Array,
+  degradedWords: Uint32Array,
   offset: number,
-  pixels: number,
-  histograms: Histograms,
+  workspace: NmiWorkspace,
 ): number {
+  accumulateImage(clean, degraded, cleanWords, degradedWords, offset, workspace);
   let sum = 0;
   for (let c = 0; c < CHANNELS; c++) {
-    sum += channelNmi(clean, degraded, offset, pixels, c, histograms);
+    sum += channelNmiAndReset(workspace, c);
   }
   // Rounding can push the ratio a few ulps past 1 or below 0.
   return Math.min(1, Math.max(0, sum / CHANNELS));
+}
+
+/**
+ * Returns a Uint32 view of the bit patterns of `values`, without copying.
+ *
+ * NOTE: this allocates a small view object per call. Caching views would keep the
+ * callers' buffers alive, and histograms and tables are not allocated per call anyway.
+ */
+function wordsOf(values: Float32Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length);
 }
 
 function validatePair(clean: Float32Array, degraded: Float32Array, caller: string): void {
@@ -158,14 +214,26 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  * Computes the normalized mutual information between a clean image and its degraded copy.
  *
  * Per RGB channel, values are clamped to [0, 1] (NaN counts as 0, +Infinity as 1) and put
- * into `bins` equal bins. The joint and marginal histograms give I(X; Y), H(X) and H(Y)
- * in bits, with 0 log 0 = 0. The channel's NMI is 2 I / (H(X) + H(Y)). When both
- * channels are constant, H(X) + H(Y) = 0 and the channel's NMI is defined as 1, because
- * nothing was lost. A constant clean channel with a varying degraded one gives 0.
+ * into `bins` equal bins: bin = min(bins - 1, floor(v * bins)). The joint and marginal
+ * histograms give I(X; Y), H(X) and H(Y) in bits, with 0 log 0 = 0. The channel's NMI
+ * is 2 I / (H(X) + H(Y)). When both channels are constant, H(X) + H(Y) = 0 and the
+ * channel's NMI is defined as 1, because nothing was lost. A constant clean channel
+ * with a varying degraded one gives 0.
+ *
+ * One pass per channel fills an integer joint histogram, and the entropies come from a
+ * table of c log2 c, visiting only the cells that the image touched. Histograms and
+ * tables are cached per bin count and pixel count, so repeated calls allocate none.
+ * The tests check it against a plain float64 implementation to within 1e-9.
+ *
+ * @example
+ * ```ts
+ * const clean = new Float32Array(8 * 8 * 3).map((_, i) => (i % 7) / 7);
+ * normalizedMutualInformation(clean, clean); // 1
+ * ```
  *
  * @param clean Pixels, shape [H, W, 3] (HWC), values nominally in [0, 1].
  * @param degraded Pixels of the same shape.
- * @param options `bins`: histogram bins per channel, integer >= 2, default 64.
+ * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default 64.
  * @returns The mean of the three channel NMIs, clamped to [0, 1], and never NaN.
  * @throws RangeError when the lengths differ, are 0 or are not a multiple of 3, or
  *   when `bins` is invalid.
@@ -176,18 +244,22 @@ export function normalizedMutualInformation(
   options: NmiOptions = {},
 ): number {
   validatePair(clean, degraded, "normalizedMutualInformation");
-  const bins = resolveBins(options, "normalizedMutualInformation");
-  return imageNmi(clean, degraded, 0, clean.length / CHANNELS, createHistograms(bins));
+  const bins = resolveNmiBins(options, "normalizedMutualInformation");
+  const workspace = getWorkspace(bins, clean.length / CHANNELS);
+  return imageNmi(clean, degraded, wordsOf(clean), wordsOf(degraded), 0, workspace);
 }
 
 /**
- * Computes {@linkcode normalizedMutualInformation} for each image of a batch, reusing one
- * set of histogram buffers.
+ * Computes {@linkcode normalizedMutualInformation} for each image of a batch, with the
+ * same kernel and workspace for every image.
  *
  * @param clean Pixels, shape [count, H, W, 3], values nominally in [0, 1].
  * @param degraded Pixels of the same shape.
  * @param count Number of images N, a positive integer dividing the length.
+ * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default 64.
  * @returns Float32Array of N values in [0, 1]. Entry i compares image i of both batches.
+ * @throws RangeError when the lengths differ, when `count` does not split them into
+ *   images of whole RGB pixels, or when `bins` is invalid.
  */
 export function nmiBatch(
   clean: Float32Array,
@@ -208,11 +280,13 @@ export function nmiBatch(
     );
   }
 
-  const bins = resolveBins(options, "nmiBatch");
-  const histograms = createHistograms(bins);
+  const bins = resolveNmiBins(options, "nmiBatch");
+  const workspace = getWorkspace(bins, imageLength / CHANNELS);
+  const cleanWords = wordsOf(clean);
+  const degradedWords = wordsOf(degraded);
   const result = new Float32Array(count);
   for (let n = 0; n < count; n++) {
-    result[n] = imageNmi(clean, degraded, n * imageLength, imageLength / CHANNELS, histograms);
+    result[n] = imageNmi(clean, degraded, cleanWords, degradedWords, n * imageLength, workspace);
   }
   return result;
 }

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { Random } from "../engine/random.ts";
 import { applyGaussianBlur } from "../distortions/blur.ts";
 import { noiseImage } from "../distortions/_testing.ts";
+import { referenceNmi } from "../tests/nmi_reference.ts";
 import { nmiBatch, normalizedMutualInformation } from "./nmi.ts";
+
+/** Maximum difference between the kernel and the float64 reference on any input. */
+const REFERENCE_TOLERANCE = 1e-9;
 
 /** Returns `image` plus N(0, std^2) noise, clamped to [0, 1]. */
 function addGaussianNoise(image: Float32Array, std: number, random: Random): Float32Array {
@@ -134,8 +138,13 @@ Deno.test("nmi rejects invalid inputs", () => {
     () => normalizedMutualInformation(new Float32Array(10), new Float32Array(10)),
     /multiple of 3/,
   );
-  assert.throws(() => normalizedMutualInformation(image, image, { bins: 1 }), /bins must be an integer >= 2/);
+  assert.throws(
+    () => normalizedMutualInformation(image, image, { bins: 1 }),
+    /bins must be an integer in \[2, 65535\], got 1/,
+  );
   assert.throws(() => normalizedMutualInformation(image, image, { bins: 2.5 }), /got 2.5/);
+  assert.throws(() => normalizedMutualInformation(image, image, { bins: 65536 }), /got 65536/);
+  assert.throws(() => nmiBatch(image, image, 1, { bins: 0 }), /nmiBatch: bins must be an integer/);
 });
 
 Deno.test("nmiBatch matches per-image values", () => {
@@ -160,4 +169,189 @@ Deno.test("nmiBatch rejects invalid counts", () => {
   );
   assert.throws(() => nmiBatch(batch, batch, 0), /got 0/);
   assert.throws(() => nmiBatch(batch, batch, 6), /each image has 4 values, not a multiple of 3/);
+});
+
+/** Asserts that the kernel and the reference agree on one pair, naming the case on failure. */
+function assertMatchesReference(
+  clean: Float32Array,
+  degraded: Float32Array,
+  bins: number,
+  label: string,
+): void {
+  const expected = referenceNmi(clean, degraded, bins);
+  const actual = normalizedMutualInformation(clean, degraded, { bins });
+  assert.ok(
+    Math.abs(actual - expected) <= REFERENCE_TOLERANCE,
+    `${label}, ${bins} bins: kernel ${actual}, reference ${expected}`,
+  );
+}
+
+/** Returns `image` plus N(0, std^2) noise, not clamped, so values leave [0, 1]. */
+function addUnclampedNoise(image: Float32Array, std: number, random: Random): Float32Array {
+  return image.map((value) => value + std * random.normal());
+}
+
+/**
+ * Returns a copy of `image` in which every 5th value is replaced, in turn, by a value
+ * below 0 or above 1, NaN, +-Infinity, -0 or 1.
+ */
+function withOutOfRangeValues(image: Float32Array): Float32Array {
+  const special = [-0.25, 1.25, NaN, Infinity, -Infinity, -0, 1, 2, -3];
+  const result = image.slice();
+  for (let i = 0, k = 0; i < result.length; i += 5, k++) result[i] = special[k % special.length];
+  return result;
+}
+
+const REFERENCE_BINS = [2, 3, 7, 16, 32, 64, 100, 128];
+
+Deno.test("nmi matches reference on fixed vectors", () => {
+  const vectors: [number[], number[]][] = [
+    [[0, 0.5, 1, 0.25, 0.75, 0.125], [0.1, 0.6, 0.9, 0.3, 0.7, 0.2]],
+    [[0.3, 0.3, 0.3, 0.9, 0.9, 0.9], [0.3, 0.31, 0.32, 0.6, 0.61, 0.62]],
+    [[0.999, 0.001, 0.5, 0.5, 0.001, 0.999, 0.2, 0.8, 0.4], [0.5, 0.5, 0.5, 0.2, 0.7, 0.9, 0.1, 0.1, 0.1]],
+  ];
+  for (const [index, [clean, degraded]] of vectors.entries()) {
+    for (const bins of REFERENCE_BINS) {
+      assertMatchesReference(Float32Array.from(clean), Float32Array.from(degraded), bins, `vector ${index}`);
+    }
+  }
+});
+
+Deno.test("nmi matches reference on random images", () => {
+  const random = new Random(11);
+  const sizes: [number, number][] = [[32, 32], [17, 23], [1, 1], [1, 5], [63, 1]];
+  for (const [height, width] of sizes) {
+    for (const bins of REFERENCE_BINS) {
+      const clean = noiseImage(height, width, bins * 1000 + height);
+      const blurred = height > 2 && width > 2 ? applyGaussianBlur(clean, height, width, 0.2) : clean.slice();
+      const noisy = addGaussianNoise(clean, 0.05, random);
+      const independent = noiseImage(height, width, bins * 1000 + height + 1);
+      const label = `${height}x${width}`;
+      assertMatchesReference(clean, blurred, bins, `${label} blurred`);
+      assertMatchesReference(clean, noisy, bins, `${label} noisy`);
+      assertMatchesReference(clean, independent, bins, `${label} independent`);
+      assertMatchesReference(noisy, clean, bins, `${label} noisy, swapped`);
+    }
+  }
+});
+
+Deno.test("nmi matches reference at 224x224", () => {
+  const random = new Random(12);
+  const clean = noiseImage(224, 224, 7);
+  const noisy = addGaussianNoise(clean, 0.1, random);
+  for (const bins of [16, 32, 64, 128, 100]) {
+    assertMatchesReference(clean, noisy, bins, "224x224 noisy");
+  }
+  assertMatchesReference(clean, noiseImage(224, 224, 8), 64, "224x224 independent");
+});
+
+Deno.test("nmi matches reference on constant images", () => {
+  for (const bins of REFERENCE_BINS) {
+    for (const [height, width] of [[32, 32], [5, 7], [1, 1]]) {
+      const length = height * width * 3;
+      const constant = new Float32Array(length).fill(0.4);
+      const other = new Float32Array(length).fill(0.9);
+      const varied = noiseImage(height, width, bins);
+      const label = `${height}x${width}`;
+      assertMatchesReference(constant, other, bins, `${label} both constant`);
+      assertMatchesReference(constant, varied, bins, `${label} constant clean`);
+      assertMatchesReference(varied, constant, bins, `${label} constant degraded`);
+    }
+  }
+});
+
+Deno.test("nmi of nearly constant 224x224 image matches reference", () => {
+  // One differing pixel gives entropies near 3e-4 bits, where the kernel's
+  // log2(n) - S / n form loses the most digits to cancellation.
+  const clean = new Float32Array(224 * 224 * 3).fill(0.5);
+  const degraded = clean.slice();
+  degraded[3 * 1000] = 0.9;
+  clean[3 * 2000 + 1] = 0.1;
+  for (const bins of [16, 64, 128]) {
+    assertMatchesReference(clean, degraded, bins, "one differing pixel");
+  }
+});
+
+Deno.test("nmi matches reference on out-of-range values", () => {
+  const random = new Random(13);
+  for (const [height, width] of [[32, 32], [224, 224], [9, 11]]) {
+    const clean = noiseImage(height, width, height);
+    const outOfRange = withOutOfRangeValues(clean);
+    const unclamped = addUnclampedNoise(clean, 0.3, random);
+    for (const bins of height === 224 ? [64] : REFERENCE_BINS) {
+      const label = `${height}x${width}`;
+      assertMatchesReference(outOfRange, clean, bins, `${label} special clean`);
+      assertMatchesReference(clean, outOfRange, bins, `${label} special degraded`);
+      assertMatchesReference(clean, unclamped, bins, `${label} unclamped noise`);
+    }
+  }
+});
+
+Deno.test("nmi matches reference on bin edges", () => {
+  // Values on and one float32 step around each edge k / bins, where a bin table slot
+  // is ambiguous for bin counts that are not powers of two.
+  for (const bins of [3, 7, 64, 100, 1000]) {
+    const values: number[] = [];
+    for (let k = 0; k <= bins; k++) {
+      const edge = Math.fround(k / bins);
+      values.push(edge, nextFloat32(edge, -1), nextFloat32(edge, 1));
+    }
+    const clean = Float32Array.from(values.flatMap((value) => [value, value, 1 - value]));
+    const degraded = noiseImage(1, values.length, bins);
+    assertMatchesReference(clean, degraded, bins, "edge values");
+    assertMatchesReference(degraded, clean, bins, "edge values, swapped");
+  }
+});
+
+/** Returns the float32 next to `value` (positive or 0) in the direction of `step`, -1 or 1. */
+function nextFloat32(value: number, step: -1 | 1): number {
+  // Below +0 comes the negative float32 of smallest magnitude, bit pattern 0x80000001.
+  if (value === 0 && step === -1) return -(2 ** -149);
+  const scratch = new Float32Array([value]);
+  new Uint32Array(scratch.buffer)[0] += step;
+  return scratch[0];
+}
+
+Deno.test("nmi gives the same value after other shapes and bin counts", () => {
+  // The workspace cache keeps histograms between calls, so a call must leave them at zero.
+  const clean = noiseImage(16, 16, 1);
+  const degraded = noiseImage(16, 16, 2);
+  const first = normalizedMutualInformation(clean, degraded, { bins: 32 });
+  normalizedMutualInformation(withOutOfRangeValues(clean), degraded, { bins: 32 });
+  normalizedMutualInformation(noiseImage(8, 8, 3), noiseImage(8, 8, 4), { bins: 32 });
+  normalizedMutualInformation(clean, degraded, { bins: 7 });
+  for (let bins = 2; bins < 14; bins++) normalizedMutualInformation(clean, degraded, { bins });
+  assert.equal(normalizedMutualInformation(clean, degraded, { bins: 32 }), first);
+});
+
+Deno.test("nmi reads subarrays at their offset", () => {
+  const batch = noiseImage(8, 4, 5);
+  const other = noiseImage(8, 4, 6);
+  const half = 4 * 4 * 3;
+  const clean = batch.subarray(half);
+  const degraded = other.subarray(0, half);
+  assert.equal(
+    normalizedMutualInformation(clean, degraded, { bins: 8 }),
+    normalizedMutualInformation(clean.slice(), degraded.slice(), { bins: 8 }),
+  );
+});
+
+Deno.test("nmiBatch matches reference per image", () => {
+  const random = new Random(14);
+  for (const [count, height, width] of [[4, 32, 32], [3, 7, 5], [2, 224, 224]]) {
+    const clean = noiseImage(count * height, width, height);
+    const degraded = withOutOfRangeValues(addUnclampedNoise(clean, 0.1, random));
+    const imageLength = height * width * 3;
+    for (const bins of count === 2 ? [64] : [16, 64, 100]) {
+      const batch = nmiBatch(clean, degraded, count, { bins });
+      for (let n = 0; n < count; n++) {
+        const range = [n * imageLength, (n + 1) * imageLength] as const;
+        const expected = referenceNmi(clean.slice(...range), degraded.slice(...range), bins);
+        assert.ok(
+          Math.abs(batch[n] - expected) <= 1e-7,
+          `image ${n} of ${count}x${height}x${width}, ${bins} bins: batch ${batch[n]}, reference ${expected}`,
+        );
+      }
+    }
+  }
 });

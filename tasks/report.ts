@@ -9,6 +9,8 @@ import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
 import { describeConflicts, mergeRunFolders } from "../reports/merge.ts";
+import { readRobustness } from "../engine/robustness_run.ts";
+import { buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
 
 const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE]
 
@@ -42,6 +44,24 @@ export function summarizeRun(run: StoredRun): RunSummary {
       brier: metrics?.valBrier,
     },
   };
+}
+
+/** Reads `robustness.json` of every finished run that has one. */
+async function readRobustnessOf(runs: StoredRun[]): Promise<RunRobustness[]> {
+  const results: RunRobustness[] = [];
+  for (const run of runs) {
+    if (run.final.status !== "finished") continue;
+    const result = await readRobustness(run.directory);
+    if (result === undefined) continue;
+    results.push({
+      method: run.config.config.method,
+      dataset: run.config.datasetName,
+      configSummary: run.config.configSummary,
+      seed: run.config.config.seed,
+      result,
+    });
+  }
+  return results;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -84,9 +104,14 @@ async function main(args: string[]): Promise<number> {
       );
       return 1;
     }
-    let table = buildResultsTable(runs.map(summarizeRun), [...listMethods(), ...listCompositions()]);
+    const methodOrder = [...listMethods(), ...listCompositions()];
+    let table = buildResultsTable(runs.map(summarizeRun), methodOrder);
     const conflictNote = describeConflicts(conflicts);
     if (conflictNote !== undefined) table += `\n${conflictNote}\n`;
+    const robustness = await readRobustnessOf(runs);
+    if (robustness.length > 0) {
+      table += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
+    }
     console.log(table);
     if (values.out !== undefined) await writeFileAtomic(values.out, table + "\n");
     return 0;

@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { writeRawImage } from "../datasets/_test_images.ts";
 import { Random } from "../engine/random.ts";
 
+/** `bench` options that skip the robustness evaluation, for tests about other things. */
+export const NO_ROBUSTNESS = ["--corruptions", "none", "--distortion-levels", "none"];
+
 /** Root of the repository, where the tasks run. */
 export const REPO_ROOT = new URL("..", import.meta.url).pathname;
 

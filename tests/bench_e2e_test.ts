@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readEpochs, runTask, withoutTimings, writeDataset } from "./_e2e_support.ts";
+import { NO_ROBUSTNESS, readEpochs, runTask, withoutTimings, writeDataset } from "./_e2e_support.ts";
 
 Deno.test({
   name: "bench and report run end to end",
@@ -30,6 +30,7 @@ Deno.test({
         "16",
         "--batch-size",
         "11",
+        ...NO_ROBUSTNESS,
         "--results",
         results,
         "--cache-dir",
@@ -125,6 +126,7 @@ Deno.test({
         "16",
         "--batch-size",
         "6",
+        ...NO_ROBUSTNESS,
         "--results",
         results,
         "--cache-dir",
@@ -161,6 +163,11 @@ Deno.test({
       [["--epochs", "0"], /Invalid --epochs "0": expected a positive integer/],
       [["--batch-size", "2.5"], /Invalid --batch-size/],
       [["--backend", "cuda"], /Unknown backend "cuda"/],
+      [
+        ["--corruptions", "fogg"],
+        /Unknown corruption "fogg" in --corruptions\. Use all, test, held_out, none/,
+      ],
+      [["--distortion-levels", "2"], /Invalid --distortion-levels "2"/],
       [["--distortion-probability", "2"], /Invalid distortion probability 2/],
       [["--dataset", "/nonexistent/folder"], /\/nonexistent\/folder/],
       [["--width", "0.001", "--epochs", "1"], /Width 0.001/],
@@ -189,5 +196,78 @@ Deno.test({
     const result = await runTask("tasks/report.ts", ["--results", "/nonexistent/results"]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Results folder \/nonexistent\/results does not exist/);
+  },
+});
+
+Deno.test({
+  name: "bench evaluates robustness from checkpoints",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "mials-robustness-e2e-" });
+    try {
+      const dataset = join(work, "dataset");
+      const results = join(work, "results");
+      await writeDataset(dataset);
+      const args = [
+        "--dataset",
+        dataset,
+        "--method",
+        "hard",
+        "--epochs",
+        "1",
+        "--width",
+        "0.125",
+        "--side",
+        "16",
+        "--batch-size",
+        "6",
+        "--results",
+        results,
+        "--cache-dir",
+        join(work, "cache"),
+        "--distortion-levels",
+        "0.5",
+      ];
+      const first = await runTask("tasks/bench.ts", [...args, "--corruptions", "gaussian_noise,saturate"]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /evaluating robustness on 14 degraded copies of 6 val images/);
+      const [runName] = [...Deno.readDirSync(results)].map((entry) => entry.name);
+      const robustnessPath = join(results, runName, "robustness.json");
+      const stored = JSON.parse(Deno.readTextFileSync(robustnessPath));
+      // 2 corruptions x 5 severities, then 4 distortions at one level.
+      assert.equal(stored.entries.length, 14);
+      assert.deepEqual(stored.entries.map((entry: { set?: string }) => entry.set ?? "-").slice(4, 6), [
+        "test",
+        "held_out",
+      ]);
+      assert.equal(typeof stored.meanCorruptionTop1, "number");
+      assert.equal(typeof stored.meanHeldOutTop1, "number");
+
+      const again = await runTask("tasks/bench.ts", [...args, "--corruptions", "gaussian_noise,saturate"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /evaluating robustness/);
+
+      const wider = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog"]);
+      assert.equal(wider.code, 0, wider.stderr);
+      assert.match(wider.stderr, /finished earlier, skipped/);
+      assert.match(wider.stderr, /evaluating robustness on 9 degraded copies/);
+
+      const report = await runTask("tasks/report.ts", ["--results", results]);
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(report.stdout, /## Robustness/);
+      assert.match(report.stdout, /^\| hard \| dataset \| 1 \| \d+\.\d\d ± – \| 100\.0 ± – \|/m);
+      assert.match(report.stdout, /^\| fog \| \d+\.\d\d \|$/m);
+
+      for (const entry of Deno.readDirSync(join(results, runName))) {
+        if (entry.name.startsWith("checkpoint")) Deno.removeSync(join(results, runName, entry.name));
+      }
+      Deno.removeSync(robustnessPath);
+      const noCheckpoint = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog"]);
+      assert.equal(noCheckpoint.code, 0, noCheckpoint.stderr);
+      assert.match(noCheckpoint.stderr, /robustness evaluation failed: .*it has no checkpoint.*--force/);
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
   },
 });

@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { runBench } from "../engine/bench.ts";
 import { type BenchPlan, parseBenchOptions } from "../engine/bench_options.ts";
 import { createMethod, registerMethod } from "../methods/registry.ts";
-import { readEpochs, runTask, taskCommand, withoutTimings, writeDataset } from "./_e2e_support.ts";
+import {
+  NO_ROBUSTNESS,
+  readEpochs,
+  runTask,
+  taskCommand,
+  withoutTimings,
+  writeDataset,
+} from "./_e2e_support.ts";
 
 async function withWorkFolder(test: (work: string) => Promise<void>): Promise<void> {
   const work = await Deno.makeTempDir({ prefix: "mials-resume-e2e-" });
@@ -26,6 +33,7 @@ function tinyBenchArgs(work: string): string[] {
     "0.125",
     "--side",
     "16",
+    ...NO_ROBUSTNESS,
     "--cache-dir",
     join(work, "cache"),
   ];

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import {
+  AGREEMENT_TOLERANCE,
+  benchmarkImages,
+  findDisagreements,
+  findRegressions,
+  measureImagesPerSecond,
+  median,
+  type NmiBenchEnvironment,
+  type NmiFunction,
+  parseNmiBenchOptions,
+  runNmiBench,
+  type SizeResult,
+} from "./benchmark.ts";
+
+/** A benchmark environment on a fake clock that the NMI functions advance, and the output it captured. */
+interface FakeEnvironment {
+  environment: NmiBenchEnvironment;
+  output: string[];
+  errors: string[];
+}
+
+/**
+ * Returns an environment where the reference takes `referenceMs` and the kernel
+ * `kernelMs` per image on a fake clock. Both return the image's first clean value,
+ * plus `kernelError` for the kernel, so that no real NMI runs.
+ */
+function fakeEnvironment(referenceMs: number, kernelMs: number, kernelError = 0): FakeEnvironment {
+  let now = 0;
+  const output: string[] = [];
+  const errors: string[] = [];
+  const reference: NmiFunction = (clean) => {
+    now += referenceMs;
+    return clean[0];
+  };
+  const kernel: NmiFunction = (clean) => {
+    now += kernelMs;
+    return clean[0] + kernelError;
+  };
+  return {
+    environment: {
+      clock: () => now,
+      reference,
+      kernel,
+      print: (line) => output.push(line),
+      printError: (line) => errors.push(line),
+      machine: () => Promise.resolve({ deno: "test", cpu_model: "fake" }),
+    },
+    output,
+    errors,
+  };
+}
+
+function sizeResult(side: number, reference: number, kernel: number): SizeResult {
+  return {
+    side,
+    reference_images_per_s: reference,
+    kernel_images_per_s: kernel,
+    speedup: kernel / reference,
+  };
+}
+
+Deno.test("parseNmiBenchOptions defaults", () => {
+  assert.deepEqual(parseNmiBenchOptions([]), { json: false, quick: false, bins: 64, help: false });
+});
+
+Deno.test("parseNmiBenchOptions reads every option", () => {
+  assert.deepEqual(parseNmiBenchOptions(["--json", "--quick", "--bins", "32"]), {
+    json: true,
+    quick: true,
+    bins: 32,
+    help: false,
+  });
+  assert.equal(parseNmiBenchOptions(["--bins=100"]).bins, 100);
+  assert.equal(parseNmiBenchOptions(["-h"]).help, true);
+});
+
+Deno.test("parseNmiBenchOptions rejects unknown options", () => {
+  assert.throws(
+    () => parseNmiBenchOptions(["--fast"]),
+    /Unknown option "--fast"\. nmi-bench accepts --json, --quick, --bins N and --help\./,
+  );
+  assert.throws(() => parseNmiBenchOptions(["-q"]), /Unknown option "-q"/);
+  assert.throws(
+    () => parseNmiBenchOptions(["224"]),
+    /Unexpected argument "224"\. nmi-bench takes only options/,
+  );
+});
+
+Deno.test("parseNmiBenchOptions rejects invalid bins", () => {
+  assert.throws(
+    () => parseNmiBenchOptions(["--bins", "1"]),
+    /Invalid --bins "1"\. Use an integer in \[2, 65535\]/,
+  );
+  assert.throws(() => parseNmiBenchOptions(["--bins", "abc"]), /Invalid --bins "abc"/);
+  assert.throws(() => parseNmiBenchOptions(["--bins", "2.5"]), /Invalid --bins "2.5"/);
+  assert.throws(() => parseNmiBenchOptions(["--bins"]), /argument missing/);
+  assert.throws(() => parseNmiBenchOptions(["--json=yes"]), /does not take an argument/);
+});
+
+Deno.test("median of odd, even and empty lists", () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
+  assert.throws(() => median([]), /no values/);
+});
+
+Deno.test("measureImagesPerSecond counts images on the clock", () => {
+  const { environment } = fakeEnvironment(2, 2);
+  const pairs = benchmarkImages(2, 2, 0);
+  // Each round of 2 images takes 4 ms, so 3 rounds reach 10 ms: 6 images in 12 ms.
+  const rate = measureImagesPerSecond(environment.reference, pairs, 8, 10, environment.clock);
+  assert.equal(rate, 500);
+});
+
+Deno.test("measureImagesPerSecond rejects NaN results", () => {
+  const pairs = benchmarkImages(2, 1, 0);
+  let now = 0;
+  const nanNmi: NmiFunction = () => {
+    now += 1;
+    return NaN;
+  };
+  assert.throws(() => measureImagesPerSecond(nanNmi, pairs, 8, 5, () => now), /an NMI was NaN/);
+});
+
+Deno.test("benchmarkImages are seeded and in range", () => {
+  const first = benchmarkImages(5, 2, 3);
+  const second = benchmarkImages(5, 2, 3);
+  assert.equal(first.length, 2);
+  assert.equal(first[0].clean.length, 75);
+  assert.deepEqual(first[1].degraded, second[1].degraded);
+  assert.notDeepEqual(first[0].clean, first[1].clean);
+  for (const { clean, degraded } of first) {
+    for (const value of [...clean, ...degraded]) assert.ok(value >= 0 && value <= 1, `value ${value}`);
+  }
+});
+
+Deno.test("findRegressions lists sizes below the minimum", () => {
+  const results = [sizeResult(32, 1000, 1500), sizeResult(224, 100, 300)];
+  const messages = findRegressions(results, 2);
+  assert.equal(messages.length, 1);
+  assert.match(messages[0], /speedup 1\.50x at 32 x 32 is below the minimum 2x/);
+  assert.match(messages[0], /kernel 1500 images\/s, reference 1000 images\/s/);
+  assert.deepEqual(findRegressions(results, 1.5), []);
+  assert.equal(
+    findRegressions([sizeResult(32, 0, 0)], 2).length,
+    1,
+    "NaN speedup must count as a regression",
+  );
+});
+
+Deno.test("findDisagreements lists differing pairs", () => {
+  const pairs = benchmarkImages(3, 3, 1);
+  assert.deepEqual(findDisagreements(3, pairs, 16, fakeEnvironment(1, 1).environment), []);
+  const slightlyOff = fakeEnvironment(1, 1, AGREEMENT_TOLERANCE / 2).environment;
+  assert.deepEqual(findDisagreements(3, pairs, 16, slightlyOff), []);
+  const wrong = findDisagreements(3, pairs, 16, fakeEnvironment(1, 1, 1e-6).environment);
+  assert.equal(wrong.length, 3);
+  assert.match(wrong[2], /differs from reference .* by more than 1e-9 \(side 3, pair 2, 16 bins\)/);
+  assert.equal(findDisagreements(3, pairs, 16, fakeEnvironment(1, 1, NaN).environment).length, 3);
+});
+
+Deno.test("runNmiBench quick passes a fast kernel", async () => {
+  const fake = fakeEnvironment(10, 1);
+  assert.equal(await runNmiBench(["--quick"], fake.environment), 0);
+  assert.deepEqual(fake.errors, []);
+  const text = fake.output.join("\n");
+  assert.match(text, /agreement: 8 image pairs compared with the reference/);
+  assert.match(text, /32 x 32 +100 +1,000 +10\.0x/);
+  assert.match(text, /224 x 224 +100 +1,000 +10\.0x/);
+  assert.match(text, /cpu: fake/);
+});
+
+Deno.test("runNmiBench quick fails a slow kernel", async () => {
+  const fake = fakeEnvironment(10, 6);
+  assert.equal(await runNmiBench(["--quick"], fake.environment), 1);
+  assert.equal(fake.errors.length, 2);
+  assert.match(fake.errors[0], /FAILED: speedup 1\.67x at 32 x 32 is below the minimum 2x/);
+  assert.match(fake.errors[1], /FAILED: speedup 1\.67x at 224 x 224/);
+});
+
+Deno.test("runNmiBench quick fails a wrong kernel", async () => {
+  const fake = fakeEnvironment(10, 1, 1e-6);
+  assert.equal(await runNmiBench(["--quick"], fake.environment), 1);
+  assert.equal(fake.errors.length, 8);
+  assert.match(fake.errors[0], /FAILED: kernel NMI .* differs from reference/);
+});
+
+Deno.test("runNmiBench without quick skips the checks", async () => {
+  const fake = fakeEnvironment(10, 6, 1e-6);
+  assert.equal(await runNmiBench([], fake.environment), 0);
+  assert.deepEqual(fake.errors, []);
+  assert.doesNotMatch(fake.output.join("\n"), /agreement/);
+});
+
+Deno.test("runNmiBench json has a results array", async () => {
+  const fake = fakeEnvironment(8, 2);
+  assert.equal(await runNmiBench(["--json", "--quick", "--bins", "16"], fake.environment), 0);
+  assert.equal(fake.output.length, 1);
+  const report = JSON.parse(fake.output[0]);
+  assert.equal(report.mode, "quick");
+  assert.equal(report.bins, 16);
+  assert.deepEqual(report.results, [
+    { side: 32, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },
+    { side: 224, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },
+  ]);
+  assert.deepEqual(report.failures, []);
+  assert.equal(report.machine.cpu_model, "fake");
+});
+
+Deno.test("runNmiBench rejects unknown options", async () => {
+  const fake = fakeEnvironment(1, 1);
+  assert.equal(await runNmiBench(["--quick", "--fast"], fake.environment), 2);
+  assert.deepEqual(fake.output, []);
+  assert.match(fake.errors[0], /nmi-bench: Unknown option "--fast"/);
+  assert.match(fake.errors[0], /Run `deno task nmi-bench --help` for the options\./);
+});
+
+Deno.test("runNmiBench prints help", async () => {
+  const fake = fakeEnvironment(1, 1);
+  assert.equal(await runNmiBench(["--help"], fake.environment), 0);
+  assert.match(fake.output[0], /^Usage: deno task nmi-bench \[--json\] \[--quick\] \[--bins N\]/);
+});

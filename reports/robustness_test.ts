@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
+import { buildRobustnessTables, type RunRobustness } from "./robustness.ts";
+
+const CONFIG = "width 0.25, 32 px";
+
+/** A run with top-1 per (corruption, severity) as given, two severities each. */
+function run(method: string, seed: number, top1: Record<string, [number, number]>): RunRobustness {
+  const entries: DegradedMetrics[] = Object.entries(top1).flatMap(([name, values]) =>
+    values.map((value, i): DegradedMetrics => ({
+      kind: "corruption",
+      name,
+      set: name === "saturate" ? "held_out" : "test",
+      severity: i + 1,
+      top1: value,
+      top5: null,
+      ece: 0.1,
+      nll: 1,
+      brier: 0.5,
+      count: 100,
+    }))
+  );
+  entries.push({
+    kind: "distortion",
+    name: "blur",
+    level: 0.5,
+    top1: 0.4,
+    top5: null,
+    ece: 0,
+    nll: 1,
+    brier: 1,
+    count: 100,
+  });
+  const result = { entries, valImages: 100 } as unknown as RobustnessResult;
+  return { method, dataset: "cifar10", configSummary: CONFIG, seed, result };
+}
+
+function rowOf(markdown: string, method: string): string[] {
+  const line = markdown.split("\n").find((text) => text.startsWith(`| ${method} | cifar10 |`));
+  assert.ok(line !== undefined, `no summary row for ${method}`);
+  return line.slice(2, -2).split(" | ");
+}
+
+Deno.test("buildRobustnessTables computes mCE against hard by hand", () => {
+  // hard errors: fog 0.5 + 0.7 = 1.2, contrast 0.2 + 0.4 = 0.6.
+  // mixup errors: fog 0.3 + 0.3 = 0.6 (ratio 0.5), contrast 0.3 + 0.6 = 0.9 (ratio 1.5): mCE 100%.
+  // mixup corruption top-1: mean(0.7, 0.7, 0.7, 0.4) = 62.5%; held-out top-1 mean(0.9, 0.8) = 85%.
+  const markdown = buildRobustnessTables([
+    run("hard", 0, { fog: [0.5, 0.3], contrast: [0.8, 0.6], saturate: [0.9, 0.9] }),
+    run("mixup", 0, { fog: [0.7, 0.7], contrast: [0.7, 0.4], saturate: [0.9, 0.8] }),
+  ], ["hard", "mixup"]);
+
+  assert.deepEqual(rowOf(markdown, "hard").slice(2, 7), [
+    "1",
+    "55.00 ± –",
+    "100.0 ± –",
+    "10.00 ± –",
+    "90.00 ± –",
+  ]);
+  assert.deepEqual(rowOf(markdown, "mixup").slice(2, 7), [
+    "1",
+    "62.50 ± –",
+    "100.0 ± –",
+    "10.00 ± –",
+    "85.00 ± –",
+  ]);
+  assert.match(markdown, /^\| fog \| 40\.00 \| 70\.00 \|$/m);
+  assert.match(markdown, /^\| saturate \| 90\.00 \| 85\.00 \|$/m);
+  assert.match(markdown, /^\| blur@0\.5 \| 40\.00 \| 40\.00 \|$/m);
+});
+
+Deno.test("buildRobustnessTables averages seeds and divides by the baseline mean", () => {
+  // hard fog errors 1.0 and 0.6 over two seeds: mean 0.8. mixup errors 0.4 and 0.8: ratios 0.5 and 1.0,
+  // mCE mean 75%, std sqrt(((0.5 - 0.75)^2 + (1 - 0.75)^2) / 1) = 35.4%.
+  const markdown = buildRobustnessTables([
+    run("hard", 0, { fog: [0.5, 0.5] }),
+    run("hard", 1, { fog: [0.7, 0.7] }),
+    run("mixup", 0, { fog: [0.8, 0.8] }),
+    run("mixup", 1, { fog: [0.6, 0.6] }),
+  ]);
+
+  assert.equal(rowOf(markdown, "mixup")[4], "75.0 ± 35.4");
+  assert.equal(rowOf(markdown, "mixup")[2], "2");
+});
+
+Deno.test("buildRobustnessTables shows n/a for mCE without a hard run", () => {
+  const markdown = buildRobustnessTables([run("mixup", 0, { fog: [0.8, 0.8] })]);
+
+  assert.equal(rowOf(markdown, "mixup")[4], "n/a");
+  assert.equal(buildRobustnessTables([]), "No robustness results.\n");
+});
