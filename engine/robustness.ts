@@ -8,6 +8,8 @@
 import { type CorruptionName, CORRUPTIONS, type CorruptionSet, SEVERITIES } from "../corruptions/mod.ts";
 import type { ImageSplit } from "../datasets/types.ts";
 import type { DistortionName } from "../distortions/mod.ts";
+import { epsilonFromConfidence } from "../methods/targets.ts";
+import { DEFAULT_NMI_BINS, nmiBatch } from "../nmi/nmi.ts";
 import { type Degradation, describeDegradation, loadDegradedSplit, splitDigest } from "./corrupted_split.ts";
 import { evaluateModel } from "./evaluate.ts";
 import type { ChannelStatistics } from "./normalize.ts";
@@ -41,6 +43,52 @@ export interface DegradedMetrics {
   nll: number;
   brier: number;
   count: number;
+  /**
+   * For training distortions: the NMI between each clean and degraded image (64 bins,
+   * on the 8-bit pixels) and the epsilon = min(0.9, 1 - NMI) that `mi_adaptive` would
+   * give it, as mean and population standard deviation over the images.
+   */
+  nmi?: Spread;
+  epsilon?: Spread;
+}
+
+/** Mean and population standard deviation of a quantity over images. */
+export interface Spread {
+  mean: number;
+  std: number;
+}
+
+/** Largest epsilon of `mi_adaptive` by default, used for the stored epsilon curves. */
+const DEFAULT_MAX_EPSILON = 0.9;
+
+/** Images converted to floats at once when measuring NMI. */
+const NMI_CHUNK = 256;
+
+function spreadOf(values: Float64Array): Spread {
+  let sum = 0;
+  for (const value of values) sum += value;
+  const mean = sum / values.length;
+  let squares = 0;
+  for (const value of values) squares += (value - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / values.length) };
+}
+
+/**
+ * Measures the NMI of every image of `degraded` against the same image of `clean`,
+ * and the epsilon that `mi_adaptive` derives from it.
+ */
+export function measureNmiSpread(clean: ImageSplit, degraded: ImageSplit): { nmi: Spread; epsilon: Spread } {
+  const pixelsPerImage = clean.height * clean.width * 3;
+  const nmi = new Float64Array(clean.count);
+  for (let start = 0; start < clean.count; start += NMI_CHUNK) {
+    const count = Math.min(NMI_CHUNK, clean.count - start);
+    const range = [start * pixelsPerImage, (start + count) * pixelsPerImage] as const;
+    const cleanFloats = Float32Array.from(clean.images.subarray(...range), (value) => value / 255);
+    const degradedFloats = Float32Array.from(degraded.images.subarray(...range), (value) => value / 255);
+    nmi.set(nmiBatch(cleanFloats, degradedFloats, count, { bins: DEFAULT_NMI_BINS }), start);
+  }
+  const epsilon = nmi.map((value) => epsilonFromConfidence(value, DEFAULT_MAX_EPSILON));
+  return { nmi: spreadOf(nmi), epsilon: spreadOf(epsilon) };
 }
 
 /** Contents of `robustness.json`. */
@@ -118,6 +166,7 @@ export async function evaluateRobustness(
     });
     const summary = await evaluateModel(model, degraded, statistics, options.batchSize);
     const { top1, top5, ece, nll, brier, count } = summary;
+    const metrics = { top1, top5, ece, nll, brier, count };
     entries.push(
       degradation.kind === "corruption"
         ? {
@@ -125,23 +174,14 @@ export async function evaluateRobustness(
           name: degradation.name,
           set: setOf(degradation.name),
           severity: degradation.severity,
-          top1,
-          top5,
-          ece,
-          nll,
-          brier,
-          count,
+          ...metrics,
         }
         : {
           kind: "distortion",
           name: degradation.name,
           level: degradation.level,
-          top1,
-          top5,
-          ece,
-          nll,
-          brier,
-          count,
+          ...metrics,
+          ...measureNmiSpread(val, degraded),
         },
     );
   }

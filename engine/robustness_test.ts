@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type DegradedMetrics, listDegradations, summarizeRobustness } from "./robustness.ts";
+import { type DegradedMetrics, listDegradations, measureNmiSpread, summarizeRobustness } from "./robustness.ts";
 
 function entry(name: string, set: "test" | "held_out", top1: number, ece: number): DegradedMetrics {
   return { kind: "corruption", name, set, severity: 1, top1, top5: null, ece, nll: 1, brier: 0.5, count: 10 };
@@ -51,4 +51,26 @@ Deno.test("summarizeRobustness leaves means out without corruptions", () => {
   assert.equal(result.meanCorruptionTop1, undefined);
   assert.equal(result.meanHeldOutTop1, undefined);
   assert.equal("meanCorruptionEce" in result, false);
+});
+
+Deno.test("measureNmiSpread gives NMI 1 and epsilon 0 for identical images", () => {
+  const images = Uint8Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => (i * 37) % 256);
+  const split = { images, labels: Int32Array.of(0, 1), count: 2, height: 4, width: 4 };
+
+  const { nmi, epsilon } = measureNmiSpread(split, split);
+
+  assert.deepEqual(nmi, { mean: 1, std: 0 });
+  assert.deepEqual(epsilon, { mean: 0, std: 0 });
+});
+
+Deno.test("measureNmiSpread caps epsilon at 0.9 for unrelated images", () => {
+  const clean = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) => (i * 37) % 256);
+  const constant = new Uint8Array(clean.length).fill(128);
+  const split = (images: Uint8Array) => ({ images, labels: Int32Array.of(0), count: 1, height: 4, width: 4 });
+
+  const { nmi, epsilon } = measureNmiSpread(split(clean), split(constant));
+
+  // A constant degraded channel shares no information with a varying clean one: NMI 0.
+  assert.equal(nmi.mean, 0);
+  assert.equal(epsilon.mean, 0.9);
 });
