@@ -98,6 +98,8 @@ ${METHOD_HELP}
   --distortion-probability P  probability of distorting a training image (default: 1)
   --distortions LIST          distortions to draw from (default: ${DISTORTION_NAMES.join(",")})
   --nmi-bins N                histogram bins per channel for the NMI (default: 64)
+  --confidence M              what mi_adaptive measures for epsilon = min(0.9, 1 - confidence): nmi (default),
+                              ssim (clamped to [0, 1]) or psnr (10 to 40 dB mapped to 0 to 1), for ablations
   --blur-sigma-scale S        side (default: sigma = 50 d px at 224 px, scaled with the side) or absolute
   --ls-epsilon X              fixed epsilon of label_smoothing, in [0, 1) (default: ${DEFAULT_METHOD_OPTIONS.labelSmoothingEpsilon})
   --mixup-alpha X             mixup lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.mixupAlpha})
@@ -142,6 +144,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       "distortion-probability": { type: "string" },
       distortions: { type: "string" },
       "nmi-bins": { type: "string" },
+      confidence: { type: "string" },
       "blur-sigma-scale": { type: "string" },
       "ls-epsilon": { type: "string" },
       "mixup-alpha": { type: "string" },
@@ -177,6 +180,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       ? DEFAULT_METHOD_OPTIONS.nmiBins
       : integerInRange("--nmi-bins", values["nmi-bins"], 2, MAX_NMI_BINS),
     blurSigmaScale: (values["blur-sigma-scale"] ?? "side") as MethodOptions["blurSigmaScale"],
+    confidence: (values.confidence ?? DEFAULT_METHOD_OPTIONS.confidence) as MethodOptions["confidence"],
     ...parseBaselineOptions(values),
   };
   if (methodOptions.blurSigmaScale !== "side" && methodOptions.blurSigmaScale !== "absolute") {

@@ -139,3 +139,25 @@ Deno.test("bench options reject out-of-range values", () => {
   for (const [args, message] of cases) assert.throws(() => parseBenchOptions(args), message, args.join(" "));
   assert.deepEqual(parsePlan(["--seeds", "4294967295,0"]).seeds, [4294967295, 0]);
 });
+
+Deno.test("bench options parse --confidence and the robustness plan", () => {
+  assert.equal(parsePlan([]).methodOptions.confidence, "nmi");
+  assert.equal(parsePlan(["--confidence", "psnr"]).methodOptions.confidence, "psnr");
+  assert.throws(
+    () => parsePlan(["--confidence", "mse"]),
+    /Unknown confidence measure "mse"; use one of nmi, ssim, psnr/,
+  );
+  const plan = parsePlan([
+    "--corruptions",
+    "held_out",
+    "--distortion-levels",
+    "0.3",
+    "--robustness-per-class",
+    "10",
+  ]);
+  assert.deepEqual(plan.robustness.corruptions, ["speckle_noise", "gaussian_blur", "spatter", "saturate"]);
+  assert.deepEqual(plan.robustness.distortionLevels, [0.3]);
+  assert.equal(plan.robustness.valPerClass, 10);
+  assert.match(BENCH_USAGE, /--confidence M/);
+  assert.match(BENCH_USAGE, /--corruptions LIST/);
+});

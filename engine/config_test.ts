@@ -33,3 +33,12 @@ Deno.test("runIdOf spells + as -plus-", () => {
     /^randaugment-plus-mi_adaptive__data__seed0__/,
   );
 });
+
+Deno.test("runIdOf keeps the ids of runs stored before the confidence option", () => {
+  // Pinned ids: a change here means stored results would no longer be found.
+  assert.equal(runIdOf(configOf("mi_adaptive", 0.8), "data"), "mi_adaptive__data__seed0__d52b0cba35");
+  assert.equal(runIdOf(configOf("hard", 0.8), "data"), "hard__data__seed0__cea26bfbc4");
+  const ssim = configOf("mi_adaptive", 0.8);
+  ssim.methodOptions = { ...ssim.methodOptions, confidence: "ssim" };
+  assert.notEqual(runIdOf(ssim, "data"), "mi_adaptive__data__seed0__d52b0cba35");
+});

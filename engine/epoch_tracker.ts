@@ -31,6 +31,8 @@ export interface EpochMetrics {
   /** Mean epsilon and NMI over the epoch's distorted images, where the method records them. */
   meanEpsilon?: number;
   meanNmi?: number;
+  /** Mean confidence over the distorted images where the method measures it with SSIM or PSNR instead of NMI. */
+  meanConfidence?: number;
   /** Images per distortion name in this epoch. */
   distortionCounts?: Record<string, number>;
 }
@@ -41,7 +43,8 @@ export class EpochTracker {
   #lossSum = 0;
   #stepMilliseconds = 0;
   #epsilonSum = 0;
-  #nmiSum = 0;
+  #confidenceSum = 0;
+  #measuresNmi = false;
   #distorted = 0;
   #measured = 0;
   #counts: Record<string, number> = {};
@@ -55,9 +58,10 @@ export class EpochTracker {
       if (name === null) return;
       this.#counts[name] = (this.#counts[name] ?? 0) + 1;
       this.#distorted++;
-      if (record.nmi === undefined || record.epsilon === undefined) return;
+      if (record.confidence === undefined || record.epsilon === undefined) return;
       this.#measured++;
-      this.#nmiSum += record.nmi[i];
+      this.#measuresNmi = record.nmi !== undefined;
+      this.#confidenceSum += record.confidence[i];
       this.#epsilonSum += record.epsilon[i];
     });
   }
@@ -92,7 +96,9 @@ export class EpochTracker {
       metrics.distortionCounts = this.#counts;
     }
     if (this.#measured > 0) {
-      metrics.meanNmi = this.#nmiSum / this.#measured;
+      const meanConfidence = this.#confidenceSum / this.#measured;
+      if (this.#measuresNmi) metrics.meanNmi = meanConfidence;
+      else metrics.meanConfidence = meanConfidence;
       metrics.meanEpsilon = this.#epsilonSum / this.#measured;
     }
     return metrics;

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type DegradedMetrics, listDegradations, measureNmiSpread, summarizeRobustness } from "./robustness.ts";
+import {
+  type DegradedMetrics,
+  listDegradations,
+  measureNmiSpread,
+  summarizeRobustness,
+} from "./robustness.ts";
 
 function entry(name: string, set: "test" | "held_out", top1: number, ece: number): DegradedMetrics {
   return { kind: "corruption", name, set, severity: 1, top1, top5: null, ece, nll: 1, brier: 0.5, count: 10 };

@@ -150,6 +150,7 @@ export async function appendSamples(
       distortion: record.distortions?.[i] ?? null,
       level: record.levels?.[i],
       nmi: record.nmi?.[i],
+      confidence: record.nmi === undefined ? record.confidence?.[i] : undefined,
       epsilon: record.epsilon?.[i],
       lambda: record.lambda?.[i],
       partner: record.permutation?.[i],

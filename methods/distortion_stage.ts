@@ -8,7 +8,7 @@
  */
 import { applyDistortion, type DistortionName, sampleDistortion } from "../distortions/mod.ts";
 import type { Random } from "../engine/random.ts";
-import { normalizedMutualInformation } from "../nmi/nmi.ts";
+import { measureConfidence } from "../confidence/mod.ts";
 import type { MethodOptions } from "./options.ts";
 import type { BatchRecord, ImageBatch } from "./types.ts";
 
@@ -23,14 +23,14 @@ interface SampledDistortion {
  * All parameters (whether to distort, which distortion, which level) are drawn
  * for the whole batch first; the distortions, which may draw noise, run after.
  *
- * @param measureNmi Computes the NMI of each image against its clean copy when
- *   true; undistorted images get an NMI of 1.
+ * @param measure Computes the confidence of each image against its clean copy,
+ *   with `options.confidence`, when true; undistorted images get a confidence of 1.
  */
 export function distortBatch(
   batch: ImageBatch,
   random: Random,
   options: MethodOptions,
-  measureNmi: boolean,
+  measure: boolean,
 ): BatchRecord {
   const samples: (SampledDistortion | null)[] = [];
   for (let i = 0; i < batch.size; i++) {
@@ -39,7 +39,7 @@ export function distortBatch(
   }
   const pixelsPerImage = batch.height * batch.width * 3;
   const levels = new Float32Array(batch.size);
-  const nmi = measureNmi ? new Float32Array(batch.size).fill(1) : undefined;
+  const confidence = measure ? new Float32Array(batch.size).fill(1) : undefined;
   samples.forEach((sample, i) => {
     if (sample === null) return;
     const offset = i * pixelsPerImage;
@@ -47,11 +47,19 @@ export function distortBatch(
     const distorted = applyDistortion(sample.name, clean, batch.height, batch.width, sample.level, random, {
       sigmaScale: options.blurSigmaScale,
     });
-    if (nmi !== undefined) {
-      nmi[i] = normalizedMutualInformation(clean, distorted, { bins: options.nmiBins });
+    if (confidence !== undefined) {
+      confidence[i] = measureConfidence(
+        options.confidence,
+        clean,
+        distorted,
+        batch.height,
+        batch.width,
+        options.nmiBins,
+      );
     }
     levels[i] = sample.level;
     batch.pixels.set(distorted, offset);
   });
-  return { distortions: samples.map((sample) => sample?.name ?? null), levels, nmi };
+  const nmi = options.confidence === "nmi" ? confidence : undefined;
+  return { distortions: samples.map((sample) => sample?.name ?? null), levels, nmi, confidence };
 }

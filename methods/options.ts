@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { CONFIDENCE_MEASURES, type ConfidenceMeasure } from "../confidence/mod.ts";
 import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 
 /** Rule that spreads the smoothing mass epsilon over the classes. */
@@ -22,6 +23,8 @@ export interface MethodOptions {
   distortions: DistortionName[];
   /** Histogram bins per channel for the NMI. */
   nmiBins: number;
+  /** How `mi_adaptive` measures what a distorted image keeps: NMI (the method), or SSIM or PSNR as ablations. */
+  confidence: ConfidenceMeasure;
   /** Upper bound of epsilon, so targets never become uniform. */
   maxEpsilon: number;
   /** Blur sigma rule: `side` scales 50 d pixels at 224 px with the image side; `absolute` uses 50 d pixels. */
@@ -47,6 +50,7 @@ export const DEFAULT_METHOD_OPTIONS: MethodOptions = {
   distortionProbability: 1,
   distortions: [...DISTORTION_NAMES],
   nmiBins: 64,
+  confidence: "nmi",
   maxEpsilon: 0.9,
   blurSigmaScale: "side",
   labelSmoothingEpsilon: 0.1,
@@ -79,6 +83,11 @@ export function validateMethodOptions(options: MethodOptions): void {
   }
   if (!Number.isInteger(options.nmiBins) || options.nmiBins < 2) {
     throw new Error(`Invalid NMI bin count ${options.nmiBins}; use an integer of at least 2.`);
+  }
+  if (!(CONFIDENCE_MEASURES as readonly string[]).includes(options.confidence)) {
+    throw new Error(
+      `Unknown confidence measure "${options.confidence}"; use one of ${CONFIDENCE_MEASURES.join(", ")}.`,
+    );
   }
   if (!(options.maxEpsilon >= 0 && options.maxEpsilon < 1)) {
     throw new Error(`Invalid maximum epsilon ${options.maxEpsilon}; use a number in [0, 1).`);
@@ -129,12 +138,18 @@ const DISTORTION_OPTIONS: (keyof MethodOptions)[] = [
 const OPTIONS_READ: Record<string, (keyof MethodOptions)[]> = {
   hard: [],
   distort_hard: DISTORTION_OPTIONS,
-  mi_adaptive: [...DISTORTION_OPTIONS, "nmiBins", "maxEpsilon", "smoothingConvention"],
+  mi_adaptive: [...DISTORTION_OPTIONS, "nmiBins", "maxEpsilon", "smoothingConvention", "confidence"],
   label_smoothing: ["labelSmoothingEpsilon", "smoothingConvention"],
   mixup: ["mixupAlpha"],
   cutmix: ["cutmixAlpha"],
   randaugment: ["randAugmentNumOps", "randAugmentMagnitude"],
 };
+
+/**
+ * Options added after runs were stored, with their defaults. They enter the run id
+ * only when they differ from the default, so runs stored before them keep their ids.
+ */
+const LATER_OPTIONS: Partial<MethodOptions> = { confidence: "nmi" };
 
 /**
  * Returns the options that a method or composition reads, so that options it
@@ -144,7 +159,10 @@ export function methodOptionsReadBy(method: string, options: MethodOptions): Par
   const read: Partial<MethodOptions> = {};
   for (const part of method.split("+")) {
     const keys = OPTIONS_READ[part] ?? (Object.keys(options) as (keyof MethodOptions)[]);
-    for (const key of keys) (read as Record<string, unknown>)[key] = options[key];
+    for (const key of keys) {
+      if (key in LATER_OPTIONS && LATER_OPTIONS[key] === options[key]) continue;
+      (read as Record<string, unknown>)[key] = options[key];
+    }
   }
   return read;
 }
@@ -169,5 +187,6 @@ export function describeMethodOptions(method: string, options: MethodOptions): s
   if (read.nmiBins !== undefined && read.nmiBins !== DEFAULT_METHOD_OPTIONS.nmiBins) {
     descriptions.push(`NMI bins ${read.nmiBins}`);
   }
+  if (read.confidence !== undefined) descriptions.push(`confidence ${read.confidence}`);
   return descriptions;
 }

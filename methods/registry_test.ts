@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Random } from "../engine/random.ts";
 import { assertTargetRows, assertUnitRange, makeBatch } from "./_test_support.ts";
-import { DEFAULT_METHOD_OPTIONS } from "./options.ts";
+import { measureConfidence } from "../confidence/mod.ts";
+import { DEFAULT_METHOD_OPTIONS, describeMethodOptions } from "./options.ts";
 import { createMethod, listCompositions, listMethods, parseMethodList } from "./registry.ts";
 
 Deno.test("registry lists the foundation methods", () => {
@@ -61,6 +62,33 @@ Deno.test("mi_adaptive epsilon follows the NMI", () => {
     assert.ok(record.levels![i] < 1);
   }
   assert.ok(record.epsilon!.some((epsilon) => epsilon > 0));
+});
+
+Deno.test("mi_adaptive with SSIM or PSNR takes epsilon from that confidence", () => {
+  for (const confidence of ["ssim", "psnr"] as const) {
+    const batch = makeBatch(8, 16, 10);
+    const clean = batch.pixels.slice();
+    const method = createMethod("mi_adaptive", { ...DEFAULT_METHOD_OPTIONS, confidence });
+    const record = method.augment(batch, new Random(4));
+    const pixels = 16 * 16 * 3;
+    assert.equal(record.nmi, undefined);
+    for (let i = 0; i < batch.size; i++) {
+      const before = clean.subarray(i * pixels, (i + 1) * pixels);
+      const after = batch.pixels.subarray(i * pixels, (i + 1) * pixels);
+      const expected = measureConfidence(confidence, before, after, 16, 16, 64);
+      assert.ok(Math.abs(record.confidence![i] - expected) < 1e-6, `${confidence} image ${i}`);
+      assert.ok(Math.abs(record.epsilon![i] - Math.min(0.9, 1 - expected)) < 1e-6);
+    }
+  }
+  assert.match(
+    describeMethodOptions("mi_adaptive", { ...DEFAULT_METHOD_OPTIONS, confidence: "psnr" }).join(", "),
+    /confidence psnr/,
+  );
+  assert.deepEqual(describeMethodOptions("mi_adaptive", DEFAULT_METHOD_OPTIONS), []);
+  assert.throws(
+    () => createMethod("mi_adaptive", { ...DEFAULT_METHOD_OPTIONS, confidence: "mse" as "nmi" }),
+    /Unknown confidence measure "mse"; use one of nmi, ssim, psnr/,
+  );
 });
 
 Deno.test("mi_adaptive with probability 0 keeps images", () => {

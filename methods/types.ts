@@ -31,6 +31,11 @@ export interface BatchRecord {
   levels?: Float32Array;
   /** Normalized mutual information between clean and distorted image, per image. */
   nmi?: Float32Array;
+  /**
+   * Confidence per image, in [0, 1], from the measure the method uses; the same
+   * array as `nmi` when that measure is the NMI.
+   */
+  confidence?: Float32Array;
   /** Smoothing epsilon per image. */
   epsilon?: Float32Array;
   /**

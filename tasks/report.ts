@@ -1,27 +1,51 @@
 /**
- * `deno task report`: builds the Markdown results table from stored runs only.
+ * `deno task report`: builds the Markdown results table, the robustness tables
+ * and SVG charts from stored runs only, or compares two results folders.
  *
  * @module
  */
+import { dirname, join, parse, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readRuns, type StoredRun } from "../engine/run_store.ts";
+import type { StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
-import { describeConflicts, mergeRunFolders } from "../reports/merge.ts";
-import { readRobustness } from "../engine/robustness_run.ts";
+import { describeConflicts } from "../reports/merge.ts";
 import { buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
+import { buildCharts, buildChartsMarkdown, type ChartFile, chartFiles } from "../reports/charts.ts";
+import { buildComparison } from "../reports/compare.ts";
+import { type LoadedRun, loadResults, toChartRun, toComparedRun } from "../reports/load.ts";
 
-const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE]
+const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR]
+       deno task report --compare A B [--out FILE]
 
 Reads every run under the results folders (default: results) and prints a
 Markdown table, one row per method, dataset and configuration, with top-1
 (and its 95% interval), top-5, ECE, MCE, NLL and Brier score as mean ± standard
-deviation over seeds. --out also writes it to FILE.
+deviation over seeds, then the robustness tables and a "Charts" section.
+--out also writes it to FILE.
 
 Several folders, for example one per shard, are merged: a run id found in more
 than one counts once, and copies with different final metrics are listed in a
 note under the table.
+
+Charts are SVG files drawn from the stored results only: a reliability diagram
+per method (bins pooled over seeds), top-1 against corruption severity, top-1
+against the level of each training distortion, and NMI and epsilon against the
+level of each distortion.
+  --out FILE    writes the charts to the folder FILE-charts beside FILE (for
+                --out results/table.md: results/table-charts/), and the
+                Markdown links them with relative paths
+  --charts DIR  writes the charts to DIR instead. Without --out, the printed
+                links use DIR as given, so they resolve from the current folder
+Without --out and --charts, no chart is written. Existing files in the charts
+folder are replaced when a chart has the same name, and kept otherwise.
+
+--compare A B prints what changed from results folder A to results folder B:
+per method, dataset and configuration the number of finished runs, the mean
+top-1, ECE, NLL and mean corruption top-1 in A and in B, and the difference
+B - A, then the groups found in only one folder. --out also writes it to FILE.
+It draws no charts.
 `;
 
 /** Converts a stored run into the summary that the table reads. */
@@ -46,74 +70,177 @@ export function summarizeRun(run: StoredRun): RunSummary {
   };
 }
 
-/** Reads `robustness.json` of every finished run that has one. */
-async function readRobustnessOf(runs: StoredRun[]): Promise<RunRobustness[]> {
-  const results: RunRobustness[] = [];
-  for (const run of runs) {
-    if (run.final.status !== "finished") continue;
-    const result = await readRobustness(run.directory);
-    if (result === undefined) continue;
-    results.push({
-      method: run.config.config.method,
-      dataset: run.config.datasetName,
-      configSummary: run.config.configSummary,
-      seed: run.config.config.seed,
-      result,
-    });
+/** Options of the report after parsing. */
+interface ReportOptions {
+  folders: string[];
+  out?: string;
+  charts?: string;
+  compare: boolean;
+  help: boolean;
+}
+
+/** Parses the command line; throws with the parser's message on an unknown or malformed option. */
+function parseOptions(args: string[]): ReportOptions {
+  const parsed = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      results: { type: "string", multiple: true },
+      out: { type: "string" },
+      charts: { type: "string" },
+      compare: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  return {
+    folders: [...(parsed.values.results ?? []), ...parsed.positionals],
+    out: parsed.values.out,
+    charts: parsed.values.charts,
+    compare: parsed.values.compare ?? false,
+    help: parsed.values.help ?? false,
+  };
+}
+
+/** Returns the default charts folder of a report file: its name without extension, plus "-charts". */
+export function defaultChartsFolder(out: string): string {
+  const { dir, name } = parse(out);
+  return join(dir, `${name}-charts`);
+}
+
+/** Writes the chart files into the folder, creating it first. */
+async function writeCharts(folder: string, files: readonly ChartFile[]): Promise<void> {
+  try {
+    await Deno.mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw new Error(
+      `Creating the charts folder ${folder} failed: ${(error as Error).message}. ` +
+        "Pass --charts with a folder path, or --out in a folder you can write to.",
+    );
   }
-  return results;
+  for (const file of files) await writeFileAtomic(join(folder, file.fileName), file.svg);
+}
+
+/**
+ * Builds the charts of the finished runs, writes them to the charts folder when
+ * there is one, and returns the Markdown section that links them.
+ */
+async function buildChartSection(
+  runs: LoadedRun[],
+  options: ReportOptions,
+  methodOrder: string[],
+): Promise<string> {
+  const folder = options.charts ?? (options.out === undefined ? undefined : defaultChartsFolder(options.out));
+  if (folder === undefined) {
+    console.error("report: no charts written; pass --out FILE or --charts DIR to write SVG charts.");
+    return "";
+  }
+  const finished = runs.filter((run) => run.stored.final.status === "finished" && run.stored.final.metrics);
+  const blocks = buildCharts(finished.map(toChartRun), methodOrder);
+  const files = chartFiles(blocks);
+  if (files.length > 0) await writeCharts(folder, files);
+  const linkFolder = options.out === undefined
+    ? folder
+    : relative(dirname(resolve(options.out)), resolve(folder));
+  return buildChartsMarkdown(blocks, linkFolder === "" ? "." : linkFolder);
+}
+
+/** Builds the results table, the robustness tables and the charts section of the merged folders. */
+async function buildReport(options: ReportOptions): Promise<string | undefined> {
+  const { runs, conflicts } = await loadResults(options.folders, (line) => console.error(`report: ${line}`));
+  if (runs.length === 0) {
+    console.error(
+      `report: no finished or failed runs in ${options.folders.join(", ")}; run \`deno task bench\` first.`,
+    );
+    return undefined;
+  }
+  const methodOrder = [...listMethods(), ...listCompositions()];
+  let report = buildResultsTable(runs.map((run) => summarizeRun(run.stored)), methodOrder);
+  const conflictNote = describeConflicts(conflicts);
+  if (conflictNote !== undefined) report += `\n${conflictNote}\n`;
+  const robustness: RunRobustness[] = runs.flatMap((run) =>
+    run.robustness === undefined ? [] : [{
+      method: run.stored.config.config.method,
+      dataset: run.stored.config.datasetName,
+      configSummary: run.stored.config.configSummary,
+      seed: run.stored.config.config.seed,
+      result: run.robustness,
+    }]
+  );
+  if (robustness.length > 0) {
+    report += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
+  }
+  const charts = await buildChartSection(runs, options, methodOrder);
+  if (charts !== "") report += `\n${charts}`;
+  return report;
+}
+
+/** Checks that a folder to compare exists and is a folder. */
+async function validateCompareFolder(side: "A" | "B", folder: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(folder);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      `Folder ${side} (${folder}) does not exist. Pass two results folders written by bench --results: ` +
+        "deno task report --compare OLD NEW.",
+    );
+  }
+  if (!info.isDirectory) {
+    throw new Error(
+      `Folder ${side} (${folder}) is a file, not a folder. Pass the folders given to bench --results.`,
+    );
+  }
+}
+
+/** Builds the comparison of two results folders. */
+async function buildFolderComparison(options: ReportOptions): Promise<string> {
+  if (options.folders.length !== 2) {
+    throw new Error(
+      `--compare needs exactly two results folders, A and B, but got ${options.folders.length}` +
+        `${options.folders.length > 0 ? ` (${options.folders.join(", ")})` : ""}. ` +
+        "Example: deno task report --compare results-old results-new.",
+    );
+  }
+  if (options.charts !== undefined) {
+    throw new Error(
+      "--charts does not apply to --compare. Run the report of each folder to draw its charts.",
+    );
+  }
+  const [a, b] = options.folders;
+  await validateCompareFolder("A", a);
+  await validateCompareFolder("B", b);
+  const onSkipped = (line: string) => console.error(`report: ${line}`);
+  const runsA = (await loadResults([a], onSkipped)).runs.map(toComparedRun);
+  const runsB = (await loadResults([b], onSkipped)).runs.map(toComparedRun);
+  const methodOrder = [...listMethods(), ...listCompositions()];
+  return buildComparison(runsA, runsB, { a, b }, methodOrder);
 }
 
 async function main(args: string[]): Promise<number> {
-  let values;
-  let folders: string[];
+  let options: ReportOptions;
   try {
-    const parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        results: { type: "string", multiple: true },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-    values = parsed.values;
-    folders = [...(parsed.values.results ?? []), ...parsed.positionals];
+    options = parseOptions(args);
   } catch (error) {
     console.error(`report: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (values.help) {
+  if (options.help) {
     console.log(USAGE);
     return 0;
   }
-  if (folders.length === 0) folders = ["results"];
   try {
-    const read = [];
-    for (const folder of folders) {
-      read.push({
-        folder,
-        runs: await readRuns(folder, (line) => console.error(`report: ${line}`)),
-      });
+    let text: string | undefined;
+    if (options.compare) {
+      text = await buildFolderComparison(options);
+    } else {
+      if (options.folders.length === 0) options.folders = ["results"];
+      text = await buildReport(options);
     }
-    const { runs, conflicts } = mergeRunFolders(read);
-    if (runs.length === 0) {
-      console.error(
-        `report: no finished or failed runs in ${folders.join(", ")}; run \`deno task bench\` first.`,
-      );
-      return 1;
-    }
-    const methodOrder = [...listMethods(), ...listCompositions()];
-    let table = buildResultsTable(runs.map(summarizeRun), methodOrder);
-    const conflictNote = describeConflicts(conflicts);
-    if (conflictNote !== undefined) table += `\n${conflictNote}\n`;
-    const robustness = await readRobustnessOf(runs);
-    if (robustness.length > 0) {
-      table += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
-    }
-    console.log(table);
-    if (values.out !== undefined) await writeFileAtomic(values.out, table + "\n");
+    if (text === undefined) return 1;
+    console.log(text);
+    if (options.out !== undefined) await writeFileAtomic(options.out, text + "\n");
     return 0;
   } catch (error) {
     console.error(`report: ${(error as Error).message}`);

@@ -2,7 +2,8 @@
  * `mi_adaptive`: MI-adaptive label smoothing. Each training image is distorted
  * (diffusion, blur, dropout or mosaic at a level d ~ U(0, 1)), and its target is
  * smoothed by epsilon = min(maxEpsilon, 1 - NMI(clean, distorted)), so the
- * target's confidence follows the information the distortion kept.
+ * target's confidence follows the information the distortion kept. The
+ * `confidence` option replaces the NMI with SSIM or PSNR, as ablations.
  *
  * @module
  */
@@ -17,7 +18,9 @@ export function createMiAdaptiveMethod(options: MethodOptions): TrainingMethod {
     name: "mi_adaptive",
     augment(batch, random) {
       const record = distortBatch(batch, random, options, true);
-      record.epsilon = record.nmi!.map((nmi) => epsilonFromConfidence(nmi, options.maxEpsilon));
+      record.epsilon = record.confidence!.map((confidence) =>
+        epsilonFromConfidence(confidence, options.maxEpsilon)
+      );
       return record;
     },
     targets(batch, record) {

@@ -1,0 +1,82 @@
+/**
+ * Reading stored results for the report: the runs of one or more results
+ * folders, merged so each run id counts once, with each finished run's
+ * `robustness.json`.
+ *
+ * @module
+ */
+import type { RobustnessResult } from "../engine/robustness.ts";
+import { readRobustness } from "../engine/robustness_run.ts";
+import { readRuns, type StoredRun } from "../engine/run_store.ts";
+import type { ChartRun } from "./chart_data.ts";
+import type { ComparedRun } from "./compare.ts";
+import { mergeRunFolders, type RunConflict } from "./merge.ts";
+
+/** A stored run with its robustness result. */
+export interface LoadedRun {
+  stored: StoredRun;
+  /** Contents of `robustness.json` of a finished run; absent when missing, unreadable or of another format. */
+  robustness?: RobustnessResult;
+}
+
+/** Result of {@linkcode loadResults}. */
+export interface LoadedResults {
+  /** One run per run id, in the order first seen. */
+  runs: LoadedRun[];
+  /** Run ids stored in several folders with different final metrics. */
+  conflicts: RunConflict[];
+}
+
+/**
+ * Reads and merges the runs of results folders, then reads `robustness.json`
+ * of every finished run.
+ *
+ * @param onSkipped Receives one line per run folder left out, as {@linkcode readRuns} describes.
+ * @throws {Error} when a folder does not exist or is a file.
+ */
+export async function loadResults(
+  folders: readonly string[],
+  onSkipped: (line: string) => void = () => {},
+): Promise<LoadedResults> {
+  const read = [];
+  for (const folder of folders) read.push({ folder, runs: await readRuns(folder, onSkipped) });
+  const { runs, conflicts } = mergeRunFolders(read);
+  const loaded: LoadedRun[] = [];
+  for (const stored of runs) {
+    const robustness = stored.final.status === "finished"
+      ? await readRobustness(stored.directory)
+      : undefined;
+    loaded.push(robustness === undefined ? { stored } : { stored, robustness });
+  }
+  return { runs: loaded, conflicts };
+}
+
+/** Converts a finished run into the input of the charts. */
+export function toChartRun(run: LoadedRun): ChartRun {
+  const { config, final } = run.stored;
+  return {
+    runId: config.runId,
+    method: config.config.method,
+    dataset: config.datasetName,
+    configSummary: config.configSummary,
+    seed: config.config.seed,
+    reliability: final.metrics?.valReliability,
+    robustness: run.robustness,
+  };
+}
+
+/** Converts a stored run into the input of the comparison; a run without metrics gets NaN. */
+export function toComparedRun(run: LoadedRun): ComparedRun {
+  const { config, final } = run.stored;
+  return {
+    method: config.config.method,
+    dataset: config.datasetName,
+    configSummary: config.configSummary,
+    seed: config.config.seed,
+    status: final.status,
+    top1: final.metrics?.valTop1 ?? NaN,
+    ece: final.metrics?.valEce ?? NaN,
+    nll: final.metrics?.valNll ?? NaN,
+    robustness: run.robustness,
+  };
+}
