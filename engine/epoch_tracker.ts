@@ -14,6 +14,12 @@ export interface EpochMetrics {
   learningRate: number;
   trainImagesPerSecond: number;
   epochSeconds: number;
+  /**
+   * Seconds of the epoch's training steps spent preparing batches (gathering, crop
+   * and flip, the method's augmentation and targets), during which the model waits.
+   * Absent from runs stored before it was measured.
+   */
+  dataSeconds?: number;
   valTop1: number;
   valNll: number;
   valEce: number;
@@ -42,6 +48,7 @@ export class EpochTracker {
   #images = 0;
   #lossSum = 0;
   #stepMilliseconds = 0;
+  #dataMilliseconds = 0;
   #epsilonSum = 0;
   #confidenceSum = 0;
   #measuresNmi = false;
@@ -49,11 +56,15 @@ export class EpochTracker {
   #measured = 0;
   #counts: Record<string, number> = {};
 
-  /** Adds one step: its batch size, mean loss, method record and duration in milliseconds. */
-  add(size: number, loss: number, record: BatchRecord, milliseconds: number): void {
+  /**
+   * Adds one step: its batch size, mean loss, method record, duration in
+   * milliseconds, and the part of it spent preparing the batch.
+   */
+  add(size: number, loss: number, record: BatchRecord, milliseconds: number, dataMilliseconds = 0): void {
     this.#images += size;
     this.#lossSum += loss * size;
     this.#stepMilliseconds += milliseconds;
+    this.#dataMilliseconds += dataMilliseconds;
     record.distortions?.forEach((name, i) => {
       if (name === null) return;
       this.#counts[name] = (this.#counts[name] ?? 0) + 1;
@@ -84,6 +95,7 @@ export class EpochTracker {
       learningRate,
       trainImagesPerSecond: this.imagesPerSecond(),
       epochSeconds,
+      dataSeconds: this.#dataMilliseconds / 1000,
       valTop1: validation.top1,
       valNll: validation.nll,
       valEce: validation.ece,

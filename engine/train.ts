@@ -201,9 +201,10 @@ async function trainEpoch(loop: TrainingLoop, epoch: number): Promise<EpochMetri
     if (step === 0) await hooks.onBatchRecord?.(epoch, batch, record);
     const targets = method.targets(batch, record);
     const learningRate = cosineWithWarmup(epoch * stepsPerEpoch + step, loop.schedule);
+    const dataEnd = performance.now();
     const loss = await runStep(loop.model, loop.optimizer, batch, targets, loop.statistics, learningRate);
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, epoch + 1, step + 1, stepsPerEpoch);
-    tracker.add(batch.size, loss, record, performance.now() - stepStart);
+    tracker.add(batch.size, loss, record, performance.now() - stepStart, dataEnd - stepStart);
     hooks.onStep?.(describeProgress(loop, epoch, step, loss, tracker.imagesPerSecond()));
   }
   const validation = await evaluateModel(loop.model, dataset.val, loop.statistics, config.evalBatchSize)

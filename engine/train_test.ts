@@ -49,7 +49,7 @@ function configOf(method: string, overrides: Partial<RunConfig> = {}): RunConfig
 }
 
 function withoutTimings(metrics: EpochMetrics): Omit<EpochMetrics, "trainImagesPerSecond" | "epochSeconds"> {
-  const { trainImagesPerSecond: _speed, epochSeconds: _seconds, ...rest } = metrics;
+  const { trainImagesPerSecond: _speed, epochSeconds: _seconds, dataSeconds: _data, ...rest } = metrics;
   return rest;
 }
 

@@ -54,7 +54,9 @@ export function parseSvgTags(svg: string): Tag[] {
       assertEntities(value, `attribute ${key} of <${name}>`);
       attributes[key] = value;
     }
-    const kind = slash === "/" ? "end" : selfClosing === "/" ? "empty" : "start";
+    let kind: Tag["kind"] = "start";
+    if (slash === "/") kind = "end";
+    else if (selfClosing === "/") kind = "empty";
     if (kind !== "end") assert.ok(!rootClosed, `element <${name}> after the root element`);
     if (tags.length === 0) {
       assert.equal(name, "svg", "the root element is not <svg>");

@@ -16,9 +16,9 @@ export interface ChartRun {
   dataset: string;
   configSummary: string;
   seed: number;
-  /** Reliability bins of the last epoch on the validation split; absent for runs stored before they were kept. */
+  /** Reliability bins of the last epoch on the validation split, absent for runs stored before they were kept. */
   reliability?: readonly ReliabilityBin[];
-  /** Contents of `robustness.json`; absent when the run has none. */
+  /** Contents of `robustness.json`, absent when the run has none. */
   robustness?: RobustnessResult;
 }
 
@@ -27,7 +27,7 @@ export interface SeedMean {
   x: number;
   /** Mean over the seeds that have a value at x. */
   mean: number;
-  /** Sample standard deviation (n − 1 denominator) over those seeds; undefined for one seed. */
+  /** Sample standard deviation (n − 1 denominator) over those seeds, undefined for one seed. */
   std?: number;
   /** Number of seeds averaged. */
   seeds: number;
@@ -179,7 +179,7 @@ export function meanOverSeeds(perRun: readonly Map<number, number>[]): SeedMean[
  * Returns the top-1 of each run at each corruption severity, averaged over the
  * given corruptions, then averaged over the runs.
  *
- * @param corruptions Corruptions to average; by default the test corruptions that all the results share.
+ * @param corruptions Corruptions to average, by default the test corruptions that all the results share.
  */
 export function severityCurve(
   results: readonly RobustnessResult[],

@@ -1,7 +1,7 @@
 /**
  * The report's charts: which SVG files a set of stored runs gives, their safe
- * file names, and the Markdown section that links them. Building is pure; the
- * caller writes the files.
+ * file names, and the Markdown section that links them. Building is pure, and
+ * the caller writes the files.
  *
  * Per dataset and configuration the charts are: a reliability diagram per
  * method, top-1 against corruption severity, top-1 against the level of each
@@ -44,14 +44,14 @@ interface MethodGroup {
   runs: ChartRun[];
 }
 
-/** Longest file-name stem, well below the 255-byte limit of common file systems. */
+/** Maximum length of a file-name stem, well below the 255-byte limit of common file systems. */
 const MAX_STEM_LENGTH = 80;
 
 /**
  * Turns a name into a file-name part that is safe on Linux, macOS and Windows
- * and in a URL: '+' becomes "-plus-", every other character outside
- * [A-Za-z0-9_.-] becomes '_', leading dots are dropped, and the result is cut to
- * 80 characters. An empty result becomes "unnamed".
+ * and in a URL. '+' becomes "-plus-", and every other character outside
+ * [A-Za-z0-9_.-] becomes '_'. Leading dots are dropped, the result is cut to
+ * 80 characters, and an empty result becomes "unnamed".
  *
  * @example
  * ```ts
@@ -131,7 +131,7 @@ function seedsLabel(count: number): string {
   return count === 1 ? "1 seed" : `${count} seeds`;
 }
 
-/** Reliability diagrams, one per method that stores bins, and notes for the rest. */
+/** Builds a reliability diagram per method that stores bins, and a note naming the methods that do not. */
 function reliabilityItems(
   groups: MethodGroup[],
   subtitle: string,
@@ -191,7 +191,7 @@ function robustnessOf(group: MethodGroup) {
   return group.runs.flatMap((run) => run.robustness === undefined ? [] : [run.robustness]);
 }
 
-/** The chart of top-1 against corruption severity, one line per method, and a note naming the corruptions. */
+/** Builds the chart of top-1 against corruption severity, one line per method, and a note naming the corruptions. */
 function severityItems(
   groups: MethodGroup[],
   subtitle: string,
@@ -224,7 +224,7 @@ function severityItems(
   return [chart, `Top-1 by severity is the mean over the test corruptions ${corruptions.join(", ")}.`];
 }
 
-/** One chart per training distortion: top-1 against level, one line per method. */
+/** Builds one chart per training distortion of top-1 against level, one line per method. */
 function distortionItems(
   groups: MethodGroup[],
   subtitle: string,
@@ -254,9 +254,9 @@ function distortionItems(
 }
 
 /**
- * One chart per training distortion: NMI and epsilon against level. They
- * depend on the validation images and the distortion, not on the model, so they
- * come from the first run of the block that stores them.
+ * Builds one chart per training distortion of NMI and epsilon against level.
+ * They depend on the validation images and the distortion, not on the model, so
+ * they come from the first run of the block that stores them.
  */
 function informationItems(
   groups: MethodGroup[],
@@ -318,8 +318,8 @@ function informationItems(
  * File names are unique and safe (see {@linkcode safeFileStem}).
  *
  * @param runs Finished runs, with their reliability bins and robustness results where stored.
- * @param methodOrder Methods in the order legends and diagrams list them; others follow by name.
- * @returns Blocks in order of dataset, then configuration; empty without runs.
+ * @param methodOrder Methods in the order legends and diagrams list them. Others follow by name.
+ * @returns Blocks in order of dataset, then configuration, or an empty array without runs.
  */
 export function buildCharts(runs: readonly ChartRun[], methodOrder: readonly string[] = []): ChartBlock[] {
   const blocks = groupBlocks(runs, methodOrder);

@@ -16,11 +16,11 @@ export interface ComparedRun {
   configSummary: string;
   seed: number;
   status: "finished" | "failed";
-  /** Final top-1 and ECE as fractions in [0, 1], NLL in nats; NaN when the run stores no metrics. */
+  /** Final top-1 and ECE as fractions in [0, 1], NLL in nats. Each is NaN when the run stores no metrics. */
   top1: number;
   ece: number;
   nll: number;
-  /** Contents of `robustness.json`; absent when the run has none. */
+  /** Contents of `robustness.json`, absent when the run has none. */
   robustness?: RobustnessResult;
 }
 
@@ -39,7 +39,7 @@ interface GroupPair {
   b: ComparedRun[];
 }
 
-/** Marks a value that a side cannot give. */
+/** Cell text for a value that a side does not have. */
 const MISSING = "–";
 
 function compareText(a: string, b: string): number {
@@ -126,7 +126,7 @@ function formatDifference(
   return difference > 0 ? `+${text}` : text;
 }
 
-/** The three cells A, B and B − A of one metric. */
+/** Formats the three cells A, B and B − A of one metric. */
 function metricCells(a: number | undefined, b: number | undefined, scale: number, digits: number): string[] {
   return [
     formatValue(a, scale, digits),
@@ -213,10 +213,10 @@ function onlyLines(pairs: GroupPair[], side: "a" | "b", label: string): string[]
  * stores (all severities). It shows "–" for a side where a run has no
  * `robustness.json`, and a difference only where both sides have a value.
  *
- * @param a Runs of folder A, finished or failed; failed runs are counted in a note.
+ * @param a Runs of folder A, finished or failed. Failed runs are counted in a note.
  * @param b Runs of folder B.
  * @param labels Folder names as the output shows them.
- * @param methodOrder Methods in the order the rows list them within a dataset; others follow by name.
+ * @param methodOrder Methods in the order the rows list them within a dataset. Others follow by name.
  * @returns Markdown ending in a newline. Without finished runs in either
  *   folder it contains "No finished runs in A or B." and no table.
  */

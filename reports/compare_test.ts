@@ -5,7 +5,7 @@ import { buildComparison, type ComparedRun, COMPARISON_HEADER } from "./compare.
 const CONFIG = "width 0.25, 32 px";
 const LABELS = { a: "results-old", b: "results-new" };
 
-/** A robustness result with the given top-1 per test corruption at severities 1 and 2. */
+/** Builds a robustness result with the given top-1 per test corruption at severities 1 and 2. */
 function robustness(top1: Record<string, [number, number]>): RobustnessResult {
   const entries: DegradedMetrics[] = Object.entries(top1).flatMap(([name, values]) =>
     values.map((value, i): DegradedMetrics => ({

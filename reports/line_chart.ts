@@ -31,14 +31,14 @@ import {
 export interface LinePoint {
   x: number;
   y: number;
-  /** Half-width of the shaded band around y, >= 0; no band at this point when absent. */
+  /** Half-width of the shaded band around y, >= 0. Without it the band skips this point. */
   spread?: number;
 }
 
 /** One line of the chart. */
 export interface LineSeries {
   label: string;
-  /** Points in any order; the line joins them in ascending x. */
+  /** Points in any order. The line joins them in ascending x. */
   points: LinePoint[];
 }
 
@@ -49,15 +49,15 @@ export interface LineChartSpec {
   xLabel: string;
   yLabel: string;
   series: LineSeries[];
-  /** Tick values of the x axis; by default the distinct x values when there are 12 or fewer, else nice ticks. */
+  /** Tick values of the x axis. By default the distinct x values when there are 12 or fewer, else nice ticks. */
   xTicks?: number[];
-  /** Fixed y domain; by default nice ticks around the data and bands, clipped to yLimits. */
+  /** Fixed y domain. By default nice ticks around the data and bands, clipped to yLimits. */
   yDomain?: [number, number];
   /** Bounds the automatic y domain never exceeds, for example [0, 100] for percentages. */
   yLimits?: [number, number];
-  /** Text of each x tick label; by default the value with as many decimals as the ticks need. */
+  /** Text of each x tick label, by default the value with as many decimals as the ticks need. */
   formatX?: (value: number) => string;
-  /** Legend text for the shaded bands, for example "± 1 std over seeds"; shown only when a band is drawn. */
+  /** Legend text for the shaded bands, for example "± 1 std over seeds", shown only when a band is drawn. */
   bandLabel?: string;
 }
 

@@ -65,12 +65,16 @@ Deno.test("buildLineChart lines sorted and inside frame", () => {
   assert.equal(lines.length, 2);
   const first = parsePoints(lines[0].attributes.points);
   assert.equal(first.length, 3);
-  assert.ok(first[0][0] < first[1][0] && first[1][0] < first[2][0], "points not in ascending x");
+  assert.ok(first[0][0] < first[1][0], "points 0 and 1 not in ascending x");
+  assert.ok(first[1][0] < first[2][0], "points 1 and 2 not in ascending x");
   // y = 80, 65, 50 in data: lower values sit lower in the picture.
-  assert.ok(first[0][1] < first[1][1] && first[1][1] < first[2][1], "y does not decrease downwards");
+  assert.ok(first[0][1] < first[1][1], "80 is not drawn above 65");
+  assert.ok(first[1][1] < first[2][1], "65 is not drawn above 50");
   for (const [x, y] of lines.flatMap((line) => parsePoints(line.attributes.points))) {
-    assert.ok(x > left && x < right, `x ${x} outside [${left}, ${right}]`);
-    assert.ok(y >= top && y <= bottom, `y ${y} outside [${top}, ${bottom}]`);
+    assert.ok(x > left, `x ${x} left of the frame at ${left}`);
+    assert.ok(x < right, `x ${x} right of the frame at ${right}`);
+    assert.ok(y >= top, `y ${y} above the frame at ${top}`);
+    assert.ok(y <= bottom, `y ${y} below the frame at ${bottom}`);
   }
 });
 
@@ -81,7 +85,8 @@ Deno.test("buildLineChart band only with spread", () => {
   const points = parsePoints(bands[0].attributes.points);
   assert.equal(points.length, 6, "a band of 3 points has 3 upper and 3 lower corners");
   const line = parsePoints(tagsNamed(svg, "polyline", "line")[0].attributes.points);
-  assert.ok(points[0][1] < line[0][1] && points[5][1] > line[0][1], "band does not enclose the line");
+  assert.ok(points[0][1] < line[0][1], "band's upper edge is not above the line");
+  assert.ok(points[5][1] > line[0][1], "band's lower edge is not below the line");
 
   const without = buildLineChart({ ...SPEC, series: [SPEC.series[1]] });
   assert.equal(tagsNamed(without, "polygon", "band").length, 0);

@@ -15,7 +15,7 @@ import { mergeRunFolders, type RunConflict } from "./merge.ts";
 /** A stored run with its robustness result. */
 export interface LoadedRun {
   stored: StoredRun;
-  /** Contents of `robustness.json` of a finished run; absent when missing, unreadable or of another format. */
+  /** Contents of `robustness.json` of a finished run, absent when missing, unreadable or of another format. */
   robustness?: RobustnessResult;
 }
 
@@ -65,7 +65,7 @@ export function toChartRun(run: LoadedRun): ChartRun {
   };
 }
 
-/** Converts a stored run into the input of the comparison; a run without metrics gets NaN. */
+/** Converts a stored run into the input of the comparison. A run without metrics gets NaN. */
 export function toComparedRun(run: LoadedRun): ComparedRun {
   const { config, final } = run.stored;
   return {

@@ -30,7 +30,7 @@ export interface MergedRuns {
 }
 
 /** Fields of `final.json` metrics that measure time, and so differ between identical runs. */
-const TIMING_FIELDS = new Set(["trainImagesPerSecond", "epochSeconds"]);
+const TIMING_FIELDS = new Set(["trainImagesPerSecond", "epochSeconds", "dataSeconds"]);
 
 /**
  * Keeps one run per run id. A finished copy wins over a failed one. Between two

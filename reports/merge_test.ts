@@ -18,6 +18,7 @@ function storedRun(directory: string, runId: string, final: Partial<StoredFinal>
         learningRate: 0,
         trainImagesPerSecond: 100 + ++timingSeed,
         epochSeconds: 10 + timingSeed,
+        dataSeconds: 1 + timingSeed,
         valTop1: top1,
         valNll: 0.9,
         valEce: 0.05,

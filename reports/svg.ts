@@ -6,7 +6,7 @@
  * @module
  */
 
-/** Font stack of every chart; DejaVu Sans is the fallback on Debian-based systems. */
+/** Font stack of every chart. DejaVu Sans is the fallback on Debian-based systems. */
 export const FONT_FAMILY = "Helvetica, Arial, 'DejaVu Sans', sans-serif";
 
 /**
@@ -88,7 +88,7 @@ export function seriesMarker(index: number): MarkerShape {
 
 /** Evenly spaced tick values and the axis domain they span. */
 export interface Ticks {
-  /** Tick values in ascending order; the first and last are the domain's ends. */
+  /** Tick values in ascending order. The first and last are the domain's ends. */
   values: number[];
   /** Decimals that show every tick value exactly. */
   decimals: number;
@@ -144,7 +144,7 @@ export interface LinearScale {
   range: [number, number];
 }
 
-/** Maps a data value to user units; a zero-width domain maps to the middle of the range. */
+/** Maps a data value to user units. A zero-width domain maps to the middle of the range. */
 export function applyScale(scale: LinearScale, value: number): number {
   const [d0, d1] = scale.domain;
   const [r0, r1] = scale.range;
@@ -168,7 +168,7 @@ export interface TextOptions {
   fill?: string;
   /** Degrees, clockwise, about the anchor point. */
   rotate?: number;
-  /** Vertical alignment of the baseline; "middle" centers the text on y. */
+  /** Vertical alignment of the baseline, where "middle" centers the text on y. */
   baseline?: "alphabetic" | "middle" | "hanging";
 }
 
@@ -211,7 +211,7 @@ export function renderDocument(width: number, height: number, title: string, bod
   ].join("\n");
 }
 
-/** Splits a subtitle into its lines; "\n" separates them. */
+/** Splits a subtitle into its lines, which "\n" separates. */
 function subtitleLines(subtitle: string | undefined): string[] {
   return subtitle === undefined ? [] : subtitle.split("\n");
 }
@@ -246,7 +246,7 @@ export interface AxesOptions {
   grid?: boolean;
   /** Leaves out the x tick labels and the x label, for a panel stacked above another. */
   hideXLabels?: boolean;
-  /** Text of each x tick label; by default the value with the ticks' decimals. */
+  /** Text of each x tick label, by default the value with the ticks' decimals. */
   formatX?: (value: number) => string;
 }
 

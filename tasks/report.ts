@@ -22,8 +22,8 @@ const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [-
 Reads every run under the results folders (default: results) and prints a
 Markdown table, one row per method, dataset and configuration, with top-1
 (and its 95% interval), top-5, ECE, MCE, NLL and Brier score as mean ± standard
-deviation over seeds, then the robustness tables and a "Charts" section.
---out also writes it to FILE.
+deviation over seeds, then the robustness tables and, when charts are written,
+a "Charts" section that links them. --out also writes the Markdown to FILE.
 
 Several folders, for example one per shard, are merged: a run id found in more
 than one counts once, and copies with different final metrics are listed in a
@@ -33,19 +33,21 @@ Charts are SVG files drawn from the stored results only: a reliability diagram
 per method (bins pooled over seeds), top-1 against corruption severity, top-1
 against the level of each training distortion, and NMI and epsilon against the
 level of each distortion.
-  --out FILE    writes the charts to the folder FILE-charts beside FILE (for
-                --out results/table.md: results/table-charts/), and the
-                Markdown links them with relative paths
+  --out FILE    also writes the charts to a folder beside FILE, named after
+                FILE without its extension plus "-charts" (--out
+                results/table.md gives results/table-charts/). The Markdown
+                links them with paths relative to FILE.
   --charts DIR  writes the charts to DIR instead. Without --out, the printed
-                links use DIR as given, so they resolve from the current folder
-Without --out and --charts, no chart is written. Existing files in the charts
-folder are replaced when a chart has the same name, and kept otherwise.
+                links use DIR as given, so they resolve from the current folder.
+Without --out and --charts, no chart is written. A chart replaces the file of
+the same name in the charts folder, and other files there are kept.
 
 --compare A B prints what changed from results folder A to results folder B:
 per method, dataset and configuration the number of finished runs, the mean
-top-1, ECE, NLL and mean corruption top-1 in A and in B, and the difference
-B - A, then the groups found in only one folder. --out also writes it to FILE.
-It draws no charts.
+top-1, ECE, NLL and mean corruption top-1 (over the test corruptions that every
+run of the group stores) in A and in B, and the difference B - A, then the
+groups found in only one folder. --out also writes it to FILE. It draws no
+charts.
 `;
 
 /** Converts a stored run into the summary that the table reads. */
@@ -79,7 +81,7 @@ interface ReportOptions {
   help: boolean;
 }
 
-/** Parses the command line; throws with the parser's message on an unknown or malformed option. */
+/** Parses the command line, and throws with the parser's message on an unknown or malformed option. */
 function parseOptions(args: string[]): ReportOptions {
   const parsed = parseArgs({
     args,
@@ -132,7 +134,7 @@ async function buildChartSection(
 ): Promise<string> {
   const folder = options.charts ?? (options.out === undefined ? undefined : defaultChartsFolder(options.out));
   if (folder === undefined) {
-    console.error("report: no charts written; pass --out FILE or --charts DIR to write SVG charts.");
+    console.error("report: no charts written. Pass --out FILE or --charts DIR to write SVG charts.");
     return "";
   }
   const finished = runs.filter((run) => run.stored.final.status === "finished" && run.stored.final.metrics);
@@ -143,6 +145,19 @@ async function buildChartSection(
     ? folder
     : relative(dirname(resolve(options.out)), resolve(folder));
   return buildChartsMarkdown(blocks, linkFolder === "" ? "." : linkFolder);
+}
+
+/** Returns the robustness result of a run with the facts that group it, or nothing when it has none. */
+function toRunRobustness(run: LoadedRun): RunRobustness[] {
+  if (run.robustness === undefined) return [];
+  const { config } = run.stored;
+  return [{
+    method: config.config.method,
+    dataset: config.datasetName,
+    configSummary: config.configSummary,
+    seed: config.config.seed,
+    result: run.robustness,
+  }];
 }
 
 /** Builds the results table, the robustness tables and the charts section of the merged folders. */
@@ -158,15 +173,7 @@ async function buildReport(options: ReportOptions): Promise<string | undefined> 
   let report = buildResultsTable(runs.map((run) => summarizeRun(run.stored)), methodOrder);
   const conflictNote = describeConflicts(conflicts);
   if (conflictNote !== undefined) report += `\n${conflictNote}\n`;
-  const robustness: RunRobustness[] = runs.flatMap((run) =>
-    run.robustness === undefined ? [] : [{
-      method: run.stored.config.config.method,
-      dataset: run.stored.config.datasetName,
-      configSummary: run.stored.config.configSummary,
-      seed: run.stored.config.config.seed,
-      result: run.robustness,
-    }]
-  );
+  const robustness = runs.flatMap(toRunRobustness);
   if (robustness.length > 0) {
     report += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
   }
@@ -175,7 +182,7 @@ async function buildReport(options: ReportOptions): Promise<string | undefined> 
   return report;
 }
 
-/** Checks that a folder to compare exists and is a folder. */
+/** Throws an error that names the side and the fix unless the folder exists and is a folder. */
 async function validateCompareFolder(side: "A" | "B", folder: string): Promise<void> {
   let info: Deno.FileInfo;
   try {

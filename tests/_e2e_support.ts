@@ -44,7 +44,7 @@ export function readEpochs(runFolder: string): Record<string, unknown>[] {
 
 /** Drops the wall-clock fields, which differ between identical runs. */
 export function withoutTimings(epoch: Record<string, unknown>): Record<string, unknown> {
-  const { trainImagesPerSecond: _speed, epochSeconds: _seconds, ...rest } = epoch;
+  const { trainImagesPerSecond: _speed, epochSeconds: _seconds, dataSeconds: _data, ...rest } = epoch;
   return rest;
 }
 

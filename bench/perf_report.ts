@@ -1,0 +1,91 @@
+/**
+ * Text and JSON output of `deno task perf`, with the issue's targets checked.
+ *
+ * @module
+ */
+import type { EpochTiming, TorchResult } from "./perf.ts";
+
+/** Largest ratio of `mi_adaptive`'s epoch time to `distort_hard`'s that meets the target. */
+export const MAX_SOFT_LABEL_OVERHEAD = 1.05;
+
+/** Largest share of an epoch spent waiting on batch preparation that meets the target. */
+export const MAX_DATA_SHARE = 0.05;
+
+/** Smallest tfjs / PyTorch throughput ratio at width 1 that meets the target. */
+export const MIN_TORCH_RATIO = 0.9;
+
+/** One width of the PyTorch comparison. */
+export interface TorchComparison {
+  width: number;
+  tfjsImagesPerSecond: number;
+  torch: TorchResult;
+}
+
+/** Returns `mi_adaptive`'s epoch step time divided by `distort_hard`'s, or undefined when one is missing. */
+export function softLabelOverhead(timings: readonly EpochTiming[]): number | undefined {
+  const mi = timings.find((timing) => timing.method === "mi_adaptive");
+  const distort = timings.find((timing) => timing.method === "distort_hard");
+  if (mi === undefined || distort === undefined) return undefined;
+  return mi.stepSeconds / distort.stepSeconds;
+}
+
+function verdict(met: boolean): string {
+  return met ? "met" : "not met";
+}
+
+/** Formats the epoch timings as a table followed by the two targets. */
+export function formatEpochTimings(timings: readonly EpochTiming[]): string {
+  const lines = ["method         images/s   step s   data s   data share"];
+  for (const timing of timings) {
+    const share = timing.dataSeconds / timing.stepSeconds;
+    lines.push(
+      `${timing.method.padEnd(13)} ${timing.imagesPerSecond.toFixed(1).padStart(9)} ` +
+        `${timing.stepSeconds.toFixed(1).padStart(8)} ${timing.dataSeconds.toFixed(2).padStart(8)} ` +
+        `${(100 * share).toFixed(1).padStart(10)}%`,
+    );
+  }
+  const overhead = softLabelOverhead(timings);
+  if (overhead !== undefined) {
+    lines.push(
+      `mi_adaptive / distort_hard epoch time: ${overhead.toFixed(3)} ` +
+        `(target <= ${MAX_SOFT_LABEL_OVERHEAD}: ${verdict(overhead <= MAX_SOFT_LABEL_OVERHEAD)})`,
+    );
+  }
+  const worstShare = Math.max(...timings.map((timing) => timing.dataSeconds / timing.stepSeconds));
+  lines.push(
+    `largest share of an epoch waiting on data: ${(100 * worstShare).toFixed(1)}% ` +
+      `(target < ${100 * MAX_DATA_SHARE}%: ${verdict(worstShare < MAX_DATA_SHARE)})`,
+  );
+  return lines.join("\n");
+}
+
+/** Formats the PyTorch comparison, one line per width, and the width-1 target. */
+export function formatTorchComparisons(comparisons: readonly TorchComparison[]): string {
+  const lines = ["width   tfjs images/s   PyTorch images/s   tfjs / PyTorch"];
+  for (const { width, tfjsImagesPerSecond, torch } of comparisons) {
+    const torchCell = torch.status === "measured" ? torch.imagesPerSecond.toFixed(1) : "skipped";
+    const ratio = torch.status === "measured"
+      ? (tfjsImagesPerSecond / torch.imagesPerSecond).toFixed(3)
+      : "-";
+    lines.push(
+      `${String(width).padEnd(5)} ${tfjsImagesPerSecond.toFixed(1).padStart(15)} ${torchCell.padStart(18)} ` +
+        `${ratio.padStart(16)}`,
+    );
+  }
+  const skipped = comparisons.find((comparison) => comparison.torch.status === "skipped");
+  if (skipped !== undefined && skipped.torch.status === "skipped") {
+    lines.push(`PyTorch skipped: ${skipped.torch.reason}`);
+  }
+  const full = comparisons.find((comparison) =>
+    comparison.width === 1 && comparison.torch.status === "measured"
+  );
+  if (full !== undefined && full.torch.status === "measured") {
+    const ratio = full.tfjsImagesPerSecond / full.torch.imagesPerSecond;
+    lines.push(
+      `width 1: tfjs / PyTorch ${ratio.toFixed(3)} (target >= ${MIN_TORCH_RATIO}: ${
+        verdict(ratio >= MIN_TORCH_RATIO)
+      })`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import type { EpochTiming } from "./perf.ts";
+import { formatEpochTimings, formatTorchComparisons, softLabelOverhead } from "./perf_report.ts";
+
+const TIMINGS: EpochTiming[] = [
+  { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1 },
+  { method: "distort_hard", imagesPerSecond: 80, stepSeconds: 12.5, dataSeconds: 1 },
+  { method: "mi_adaptive", imagesPerSecond: 78, stepSeconds: 13, dataSeconds: 1.3 },
+];
+
+Deno.test("softLabelOverhead divides mi_adaptive's step time by distort_hard's", () => {
+  assert.equal(softLabelOverhead(TIMINGS), 13 / 12.5);
+  assert.equal(softLabelOverhead(TIMINGS.slice(0, 2)), undefined);
+});
+
+Deno.test("formatEpochTimings checks both targets", () => {
+  const text = formatEpochTimings(TIMINGS);
+
+  // 13 / 12.5 = 1.04 meets <= 1.05; the largest data share is 1.3 / 13 = 10%.
+  assert.match(text, /mi_adaptive \/ distort_hard epoch time: 1\.040 \(target <= 1\.05: met\)/);
+  assert.match(text, /waiting on data: 10\.0% \(target < 5%: not met\)/);
+  assert.match(text, /^distort_hard\s+80\.0\s+12\.5\s+1\.00\s+8\.0%$/m);
+});
+
+Deno.test("formatTorchComparisons prints ratios and skipped widths", () => {
+  const text = formatTorchComparisons([
+    {
+      width: 0.25,
+      tfjsImagesPerSecond: 90,
+      torch: { status: "measured", imagesPerSecond: 100, torchVersion: "x", threads: 2 },
+    },
+    {
+      width: 1,
+      tfjsImagesPerSecond: 18,
+      torch: { status: "measured", imagesPerSecond: 24, torchVersion: "x", threads: 2 },
+    },
+  ]);
+
+  assert.match(text, /^0\.25\s+90\.0\s+100\.0\s+0\.900$/m);
+  assert.match(text, /width 1: tfjs \/ PyTorch 0\.750 \(target >= 0\.9: not met\)/);
+  const skipped = formatTorchComparisons([
+    { width: 1, tfjsImagesPerSecond: 18, torch: { status: "skipped", reason: "PyTorch is not installed" } },
+  ]);
+  assert.match(skipped, /skipped/);
+  assert.match(skipped, /PyTorch skipped: PyTorch is not installed/);
+  assert.doesNotMatch(skipped, /target/);
+});

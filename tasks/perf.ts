@@ -1,0 +1,145 @@
+/**
+ * `deno task perf`: epoch time of `hard`, `distort_hard` and `mi_adaptive` on the
+ * same data and model, and with `--torch` the training-step throughput against
+ * PyTorch's at several widths. Prints ratios measured in the same run.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { cpus } from "node:os";
+import { measureEpochs, measureStepThroughput, runTorchReference } from "../bench/perf.ts";
+import { formatEpochTimings, formatTorchComparisons, type TorchComparison } from "../bench/perf_report.ts";
+import { loadDataset } from "../datasets/mod.ts";
+import { takePerClass } from "../datasets/subset.ts";
+import { parseBackendName, selectBackend } from "../engine/backend.ts";
+
+const USAGE = `Usage: deno task perf [options]
+
+Trains hard, distort_hard and mi_adaptive on the same data and model and prints
+each one's last epoch: images/s, seconds in steps, seconds preparing batches, and
+the ratios against the targets (mi_adaptive within 5% of distort_hard; less than
+5% of an epoch waiting on data).
+
+Options:
+  --dataset SPEC          dataset as for bench (default: embedded)
+  --train-per-class N     training images per class (default: 100)
+  --epochs N              epochs per method; the last is reported (default: 2)
+  --width X               ResNet-18 width (default: 0.25)
+  --batch-size N          batch size (default: 128)
+  --backend NAME          tensorflow, wasm or cpu (default: the first that starts)
+  --torch                 also time training steps against PyTorch (bench/torch_reference.py)
+                          at each width of --torch-widths, on random 32 px images
+  --torch-widths LIST     widths for --torch (default: 0.25,0.5,1)
+  --torch-steps N         timed steps per width for --torch (default: 10)
+  --json                  print one JSON object instead of text
+  -h, --help              print this help
+`;
+
+function positive(option: string, value: string | undefined, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === "" || !(parsed > 0) || (integer && !Number.isInteger(parsed))) {
+    throw new Error(`Invalid ${option} "${value}": expected a positive ${integer ? "integer" : "number"}.`);
+  }
+  return parsed;
+}
+
+function parseOptions(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      dataset: { type: "string", default: "embedded" },
+      "train-per-class": { type: "string" },
+      epochs: { type: "string" },
+      width: { type: "string" },
+      "batch-size": { type: "string" },
+      backend: { type: "string" },
+      torch: { type: "boolean", default: false },
+      "torch-widths": { type: "string", default: "0.25,0.5,1" },
+      "torch-steps": { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  return {
+    help: values.help!,
+    dataset: values.dataset!,
+    trainPerClass: positive("--train-per-class", values["train-per-class"], 100, true),
+    epochs: positive("--epochs", values.epochs, 2, true),
+    width: positive("--width", values.width, 0.25, false),
+    batchSize: positive("--batch-size", values["batch-size"], 128, true),
+    backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
+    torch: values.torch!,
+    torchWidths: values["torch-widths"]!.split(",").map((width) =>
+      positive("--torch-widths", width, 1, false)
+    ),
+    torchSteps: positive("--torch-steps", values["torch-steps"], 10, true),
+    json: values.json!,
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(args);
+  } catch (error) {
+    console.error(`perf: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const backend = await selectBackend(options.backend);
+    const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} logical CPUs`;
+    console.error(`perf: backend ${backend.name}, Deno ${Deno.version.deno}, ${machine}`);
+    const loaded = await loadDataset(options.dataset, { side: 32 });
+    const dataset = { ...loaded, train: takePerClass(loaded.train, options.trainPerClass) };
+    console.error(
+      `perf: ${dataset.train.count} training images of ${dataset.name}, ${options.epochs} epochs each`,
+    );
+    const timings = await measureEpochs(dataset, { ...options, seed: 0 }, (line) => console.error(line));
+    const comparisons: TorchComparison[] = [];
+    if (options.torch) {
+      for (const width of options.torchWidths) {
+        const step = {
+          width,
+          batchSize: options.batchSize,
+          side: 32,
+          numClasses: 10,
+          steps: options.torchSteps,
+          warmup: 2,
+        };
+        console.error(`perf: timing width ${width} in tfjs and PyTorch`);
+        comparisons.push({
+          width,
+          tfjsImagesPerSecond: await measureStepThroughput(step),
+          torch: await runTorchReference(step),
+        });
+      }
+    }
+    if (options.json) {
+      console.log(
+        JSON.stringify({
+          backend: backend.name,
+          deno: Deno.version.deno,
+          machine,
+          timings,
+          torch: comparisons,
+        }),
+      );
+    } else {
+      console.log(formatEpochTimings(timings));
+      if (comparisons.length > 0) console.log(`\n${formatTorchComparisons(comparisons)}`);
+    }
+    return 0;
+  } catch (error) {
+    console.error(`perf: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
