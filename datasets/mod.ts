@@ -81,6 +81,15 @@ export async function loadDataset(
     return await loadCifarBinary(root, { labels: options.cifarLabels });
   }
 
+  const hasTrain = await isDirectory(join(root, "train"));
+  const hasVal = await isDirectory(join(root, "val"));
+  if (hasTrain !== hasVal) {
+    const [present, missing] = hasTrain ? ["train/", "val/"] : ["val/", "train/"];
+    throw new Error(
+      `Dataset folder ${root} has ${present} but no ${missing} subfolder; ` +
+        `an image folder needs both, with one folder per class in each.`,
+    );
+  }
   throw new Error(
     `Dataset folder ${root} has no train/ and val/ subfolders and no CIFAR binary files; ${acceptedForms}`,
   );

@@ -98,8 +98,9 @@ Deno.test("loadDataset rejects unknown specs", async () => {
   await assert.rejects(loadDataset(join(root, "file.txt"), { side: 32 }), /file\.txt is not a folder/);
   await assert.rejects(
     loadDataset(join(root, "only-train"), { side: 32 }),
-    /only-train has no train\/ and val\//,
+    /only-train has train\/ but no val\/ subfolder; an image folder needs both/,
   );
-  await assert.rejects(loadDataset(join(root, "only-train"), { side: 32 }), forms);
+  await Deno.mkdir(join(root, "neither"));
+  await assert.rejects(loadDataset(join(root, "neither"), { side: 32 }), forms);
   await assert.rejects(loadDataset("", { side: 32 }), /Empty dataset spec/);
 });

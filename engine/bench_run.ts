@@ -6,6 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { createHash } from "node:crypto";
+import { splitDigest } from "./corrupted_split.ts";
 import type { ImageDataset } from "../datasets/types.ts";
 import { createMethod } from "../methods/registry.ts";
 import type { BackendChoice } from "./backend.ts";
@@ -63,16 +65,13 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
   const runId = runIdOf(config, dataset.name);
   const directory = runDirectory(plan.resultsRoot, runId);
   if (!plan.force && await isFinished(directory)) {
-    const stored = await readStoredConfig(directory);
-    if (stored?.trainImages === dataset.train.count && stored?.valImages === dataset.val.count) {
+    const change = describeDatasetChange(await readStoredConfig(directory), dataset);
+    if (change === undefined) {
       output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
       await evaluateRobustnessIfNeeded(directory, runId, config, context);
       return { runId, status: "skipped" };
     }
-    output.log(
-      `${runId}: finished earlier on ${stored?.trainImages} train and ${stored?.valImages} val images, ` +
-        `but the dataset now has ${dataset.train.count} and ${dataset.val.count}; training again`,
-    );
+    output.log(`${runId}: finished earlier ${change}; training again`);
   }
   let completedEpochs = 0;
   try {
@@ -97,6 +96,39 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
     }).catch((writeError) => output.log(`${runId}: ${(writeError as Error).message}`));
     return { runId, status: "failed", error: message };
   }
+}
+
+const datasetDigests = new WeakMap<ImageDataset, string>();
+
+/** Returns the SHA-256 of the dataset's train and val pixels and labels, computed once per dataset. */
+export function datasetDigestOf(dataset: ImageDataset): string {
+  let digest = datasetDigests.get(dataset);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(splitDigest(dataset.train)).update(splitDigest(dataset.val)).digest(
+      "hex",
+    );
+    datasetDigests.set(dataset, digest);
+  }
+  return digest;
+}
+
+/**
+ * Says how the data of a finished run differs from the dataset now, or returns
+ * undefined when it matches: the same image counts and, where the run stored one,
+ * the same digest.
+ */
+function describeDatasetChange(
+  stored: StoredRunConfig | undefined,
+  dataset: ImageDataset,
+): string | undefined {
+  if (stored?.trainImages !== dataset.train.count || stored?.valImages !== dataset.val.count) {
+    return `on ${stored?.trainImages} train and ${stored?.valImages} val images, ` +
+      `but the dataset now has ${dataset.train.count} and ${dataset.val.count}`;
+  }
+  if (stored.datasetDigest !== undefined && stored.datasetDigest !== datasetDigestOf(dataset)) {
+    return "on other images: pixels or labels of the dataset changed since";
+  }
+  return undefined;
 }
 
 /**
@@ -210,6 +242,7 @@ function storedConfigOf(runId: string, config: RunConfig, context: BenchContext)
     classNames: dataset.classNames,
     trainImages: dataset.train.count,
     valImages: dataset.val.count,
+    datasetDigest: datasetDigestOf(dataset),
     skippedImages: dataset.skippedImages,
     configSummary: summarizeConfig(config, dataset.train.count),
     versions: { deno: Deno.version.deno, tfjs: tf.version.tfjs, backend: backend.name },
@@ -228,6 +261,7 @@ function identityOf(runId: string, config: RunConfig, context: BenchContext): Ch
     trainImages: dataset.train.count,
     valImages: dataset.val.count,
     numClasses: dataset.classNames.length,
+    datasetDigest: datasetDigestOf(dataset),
   };
 }
 

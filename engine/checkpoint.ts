@@ -43,6 +43,11 @@ export interface CheckpointIdentity {
   trainImages: number;
   valImages: number;
   numClasses: number;
+  /**
+   * SHA-256 of the train and val pixels and labels. Checkpoints written before it
+   * was recorded lack it, and then match any data with the same counts.
+   */
+  datasetDigest?: string;
 }
 
 /** Position of one tensor in the bin. */

@@ -32,6 +32,8 @@ export async function decideRunStart(
   const stored = read.checkpoint.manifest.identity;
   const differences = (Object.keys(identity) as (keyof CheckpointIdentity)[])
     .filter((key) => stored[key] !== identity[key])
+    // Optional fields that an older checkpoint lacks are not compared.
+    .filter((key) => !(key === "datasetDigest" && stored.datasetDigest === undefined))
     .map((key) =>
       `${key} ${JSON.stringify(stored[key])} in the checkpoint, ${JSON.stringify(identity[key])} now`
     );

@@ -90,3 +90,44 @@ Deno.test("decideRunStart starts over from a torn checkpoint", () =>
       /^The checkpoint is invalid: .*torn or edited/,
     );
   }));
+
+Deno.test("decideRunStart resumes a checkpoint written before the dataset digest", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, { ...IDENTITY, datasetDigest: "ab".repeat(32) }, false);
+
+    assert.equal(start.kind, "resume");
+  }));
+
+Deno.test("decideRunStart starts over when the images changed", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "mials-resume-" });
+  try {
+    const arrays = [{
+      group: "weights" as const,
+      name: "head.bias",
+      shape: [1],
+      values: new Float32Array([1]),
+    }];
+    const identity = { ...IDENTITY, datasetDigest: "ab".repeat(32) };
+    const history = [{
+      epoch: 1,
+      trainLoss: 0.5,
+      learningRate: 0.1,
+      trainImagesPerSecond: 9,
+      epochSeconds: 2,
+      valTop1: 0.5,
+      valNll: 0.6,
+      valEce: 0.2,
+    }];
+    await saveCheckpoint(folder, { identity, completedEpochs: 1, history, arrays });
+
+    const start = await decideRunStart(folder, { ...identity, datasetDigest: "cd".repeat(32) }, false);
+
+    assert.equal(start.kind, "fresh");
+    assert.match(
+      start.kind === "fresh" ? start.reason ?? "" : "",
+      /datasetDigest "abab.*" in the checkpoint/,
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

@@ -31,6 +31,11 @@ export interface StoredRunConfig {
   classNames: string[];
   trainImages: number;
   valImages: number;
+  /**
+   * SHA-256 over the pixels and labels of the train images used and of the val split,
+   * so a rerun notices changed images; absent from runs stored before it was recorded.
+   */
+  datasetDigest?: string;
   /** Undecodable images left out by `--skip-bad-images`, per split; absent for CIFAR binaries. */
   skippedImages?: { train: number; val: number };
   configSummary: string;

@@ -21,6 +21,21 @@ function describeOptionError(error: Error): string {
   return error.message;
 }
 
+/**
+ * Checks before any work that the results folder is a folder or can be created.
+ *
+ * @throws {Error} naming the path when it is a file.
+ */
+async function requireResultsFolder(path: string): Promise<void> {
+  const info = await Deno.stat(path).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  });
+  if (info !== undefined && !info.isDirectory) {
+    throw new Error(`--results ${path} is a file, not a folder. Pass a folder (it is created when missing).`);
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   let plan;
   try {
@@ -36,7 +51,16 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const progress = createProgressWriter();
+  Deno.addSignalListener("SIGINT", () => {
+    progress.clear();
+    console.error(
+      "bench: interrupted. Finished epochs are kept in their checkpoints; " +
+        "run the same command again to resume.",
+    );
+    Deno.exit(130);
+  });
   try {
+    await requireResultsFolder(plan.resultsRoot);
     const outcomes = await runBench(plan, {
       log: (line) => progress.log(line),
       progress: (line) => progress.update(line),

@@ -225,12 +225,23 @@ async function buildFolderComparison(options: ReportOptions): Promise<string> {
   return buildComparison(runsA, runsB, { a, b }, methodOrder);
 }
 
+/**
+ * Shortens node:util's message for an unknown option, whose advice about
+ * positional arguments after `--` does not apply to result folders.
+ */
+function describeOptionError(error: Error): string {
+  const code = (error as Error & { code?: string }).code;
+  if (code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return error.message;
+  const option = /'(-{1,2}[^']*)'/.exec(error.message)?.[1] ?? "option";
+  return `Unknown option ${option}.`;
+}
+
 async function main(args: string[]): Promise<number> {
   let options: ReportOptions;
   try {
     options = parseOptions(args);
   } catch (error) {
-    console.error(`report: ${(error as Error).message}\n${USAGE}`);
+    console.error(`report: ${describeOptionError(error as Error)}\n${USAGE}`);
     return 2;
   }
   if (options.help) {

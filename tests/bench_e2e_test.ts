@@ -2,7 +2,9 @@
  * End-to-end: `bench` and `report` as subprocesses on a generated image folder.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { writeSolidImage } from "../datasets/_test_images.ts";
 import { NO_ROBUSTNESS, readEpochs, runTask, withoutTimings, writeDataset } from "./_e2e_support.ts";
 
 Deno.test({
@@ -259,10 +261,21 @@ Deno.test({
       assert.match(report.stdout, /^\| hard \| dataset \| 1 \| \d+\.\d\d ± – \| 100\.0 ± – \|/m);
       assert.match(report.stdout, /^\| fog \| \d+\.\d\d \|$/m);
 
+      const quiet = [...args, "--corruptions", "none", "--distortion-levels", "none"];
+      await writeSolidImage(join(dataset, "train/reds/0.png"), 16, 16, [0, 255, 0]);
+      const changed = await runTask("tasks/bench.ts", quiet);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.match(
+        changed.stderr,
+        /finished earlier on other images: pixels or labels of the dataset changed since/,
+      );
+      assert.match(changed.stderr, /1 finished, 0 skipped, 0 failed/);
+      // Training again removed the robustness results of the old weights.
+      assert.equal(existsSync(robustnessPath), false);
+
       for (const entry of Deno.readDirSync(join(results, runName))) {
         if (entry.name.startsWith("checkpoint")) Deno.removeSync(join(results, runName, entry.name));
       }
-      Deno.removeSync(robustnessPath);
       const noCheckpoint = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog"]);
       assert.equal(noCheckpoint.code, 0, noCheckpoint.stderr);
       assert.match(noCheckpoint.stderr, /robustness evaluation failed: .*it has no checkpoint.*--force/);
