@@ -290,7 +290,10 @@ function parseLabelsJson(path: string, text: string): Map<string, string> {
       );
     }
     if (typeof value !== "string" || value.length === 0) {
-      throw new Error(`Invalid value for ${JSON.stringify(key)} in ${path}: expected a non-empty string`);
+      throw new Error(
+        `Invalid value for ${JSON.stringify(key)} in ${path}: expected a non-empty string, ` +
+          `got ${JSON.stringify(value)}. Give each class folder its readable name, for example "tench".`,
+      );
     }
     names.set(key, value);
   }
