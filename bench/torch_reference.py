@@ -1,10 +1,11 @@
 """Training throughput of the suite's ResNet-18 in PyTorch, for `deno task perf --torch`.
 
-Builds the same network as engine/resnet.ts with the CIFAR stem (3x3 conv, stride 1,
-no max-pool; stage widths round(64 w), round(128 w), round(256 w), round(512 w); basic
-blocks with a 1x1 projection where the shape changes; global average pool; dense head),
-trains it with SGD (Nesterov momentum 0.9, weight decay 5e-4) on random images and
-soft targets, and prints one JSON line with the images per second of the timed steps.
+Builds the same network as engine/resnet.ts with the CIFAR stem: a 3x3 conv with stride
+1 and no max-pool, stage widths round(64 w), round(128 w), round(256 w) and round(512 w),
+basic blocks with a 1x1 projection where the shape changes, a global average pool and a
+dense head. It trains the network with SGD (Nesterov momentum 0.9, weight decay 5e-4)
+on random images and one-hot targets, and prints one JSON line with the images per
+second of the timed steps.
 
 PyTorch is optional: without it the script prints why on stderr and exits with 3.
 """

@@ -42,7 +42,7 @@ export interface ImageFolderLayout {
   train: ImageFileEntry[];
   /** Val files, ordered by label and then by file name. */
   val: ImageFileEntry[];
-  /** What the listing ignored or renamed, one sentence each, for the user to read; empty when nothing. */
+  /** Notes for the user on entries the listing ignored or names it changed, one sentence each; empty when none. */
   notes: string[];
 }
 
@@ -93,7 +93,7 @@ interface IgnoredEntries {
   files: string[];
 }
 
-/** The most ignored paths a note quotes before it says how many more there are. */
+/** Maximum number of ignored paths a note quotes before it counts the rest. */
 const QUOTED_PATHS = 5;
 
 function quotePaths(paths: string[]): string {

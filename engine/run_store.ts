@@ -33,7 +33,7 @@ export interface StoredRunConfig {
   valImages: number;
   /**
    * SHA-256 over the pixels and labels of the train images used and of the val split,
-   * so a rerun notices changed images; absent from runs stored before it was recorded.
+   * so that a rerun notices changed images. Runs stored before it was recorded lack it.
    */
   datasetDigest?: string;
   /** Undecodable images left out by `--skip-bad-images`, per split; absent for CIFAR binaries. */

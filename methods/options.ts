@@ -23,7 +23,7 @@ export interface MethodOptions {
   distortions: DistortionName[];
   /** Histogram bins per channel for the NMI. */
   nmiBins: number;
-  /** How `mi_adaptive` measures what a distorted image keeps: NMI (the method), or SSIM or PSNR as ablations. */
+  /** Measure of what a distorted image keeps, for `mi_adaptive`: NMI (the method), or SSIM or PSNR as ablations. */
   confidence: ConfidenceMeasure;
   /** Upper bound of epsilon, so targets never become uniform. */
   maxEpsilon: number;

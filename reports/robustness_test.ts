@@ -4,7 +4,7 @@ import { buildRobustnessTables, type RunRobustness } from "./robustness.ts";
 
 const CONFIG = "width 0.25, 32 px";
 
-/** A run with top-1 per (corruption, severity) as given, two severities each. */
+/** Builds a run with the given top-1 per corruption at severities 1 and 2. */
 function run(method: string, seed: number, top1: Record<string, [number, number]>): RunRobustness {
   const entries: DegradedMetrics[] = Object.entries(top1).flatMap(([name, values]) =>
     values.map((value, i): DegradedMetrics => ({
