@@ -93,7 +93,8 @@ ${METHOD_HELP}
   --width X                   ResNet-18 channel multiplier (default: ${DEFAULT_TRAINING.width})
   --side N                    image side in pixels after decoding (default: ${DEFAULT_TRAINING.side})
   --train-per-class N         keep the first N training images per class, 0 for all (default: 0)
-  --backend NAME              tensorflow, wasm or cpu (default: the first that starts, in that order)
+  --backend NAME              tensorflow-gpu, webgpu, tensorflow, wasm or cpu (default: the first that
+                              starts, in that order; the GPU ones only where a GPU is found)
   --smoothing-convention C    k-1 (default) or k, for mi_adaptive and label_smoothing
   --distortion-probability P  probability of distorting a training image (default: 1)
   --distortions LIST          distortions to draw from (default: ${DISTORTION_NAMES.join(",")})

@@ -26,7 +26,7 @@ Options:
   --epochs N              epochs per method; the last is reported (default: 2)
   --width X               ResNet-18 width (default: 0.25)
   --batch-size N          batch size (default: 128)
-  --backend NAME          tensorflow, wasm or cpu (default: the first that starts)
+  --backend NAME          tensorflow-gpu, webgpu, tensorflow, wasm or cpu (default: the first that starts)
   --torch                 also time training steps against PyTorch (bench/torch_reference.py)
                           at each width of --torch-widths, on random 32 px images
   --torch-widths LIST     widths for --torch (default: 0.25,0.5,1)

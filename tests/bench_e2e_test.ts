@@ -40,7 +40,7 @@ Deno.test({
       ];
       const first = await runTask("tasks/bench.ts", benchArgs);
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stderr, /backend: (tensorflow|wasm|cpu)/);
+      assert.match(first.stderr, /backend: (tensorflow-gpu|webgpu|tensorflow|wasm|cpu)/);
       assert.match(first.stderr, /6 finished, 0 skipped, 0 failed/);
 
       const runs = [...Deno.readDirSync(results)].map((entry) => entry.name).sort();
@@ -50,7 +50,7 @@ Deno.test({
       const config = JSON.parse(Deno.readTextFileSync(join(miRun, "config.json")));
       assert.equal(config.trainImages, 12);
       assert.equal(config.config.seed, 1);
-      assert.ok(["tensorflow", "wasm", "cpu"].includes(config.versions.backend));
+      assert.ok(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"].includes(config.versions.backend));
       const epochs = Deno.readTextFileSync(join(miRun, "epochs.jsonl")).trim().split("\n").map((line) =>
         JSON.parse(line)
       );
