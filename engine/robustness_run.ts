@@ -14,7 +14,8 @@ import { readCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 import { readTextIfPresent } from "./files.ts";
 import { measureChannelStatistics } from "./normalize.ts";
-import { createResNet18, disposeResNet18 } from "./resnet.ts";
+import { disposeResNet18 } from "./resnet.ts";
+import { createRunModel } from "./train.ts";
 import {
   evaluateRobustness,
   listDegradations,
@@ -98,13 +99,7 @@ export async function evaluateStoredRun(
         `${manifest.completedEpochs} of ${config.epochs}. Run bench again to finish training first.`,
     );
   }
-  const model = createResNet18({
-    numClasses: dataset.classNames.length,
-    width: config.width,
-    imageSide: config.side,
-    stem: config.stem,
-    seed: config.seed,
-  });
+  const model = createRunModel(config, dataset.classNames.length);
   const optimizer = new NesterovSgd({ momentum: config.momentum, weightDecay: 0, decayed: model.decayed });
   try {
     restoreTrainingTensors(model, optimizer, arrays.filter((array) => array.group !== "momentum"));

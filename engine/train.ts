@@ -117,13 +117,7 @@ export async function trainModel(
   resume?: ResumeState,
 ): Promise<EpochMetrics> {
   checkResumeState(config, resume);
-  const model = createResNet18({
-    numClasses: dataset.classNames.length,
-    width: config.width,
-    imageSide: config.side,
-    stem: config.stem,
-    seed: config.seed,
-  });
+  const model = createRunModel(config, dataset.classNames.length);
   const optimizer = new NesterovSgd({
     momentum: config.momentum,
     weightDecay: config.weightDecay,
@@ -166,6 +160,17 @@ export async function trainModel(
   const last = history.at(-1);
   if (last === undefined) throw new Error("Training ran no epoch; set --epochs to 1 or more.");
   return last;
+}
+
+/** Creates the ResNet-18 of a run: its width, image side, stem and seed, for `numClasses` classes. */
+export function createRunModel(config: RunConfig, numClasses: number): ResNet18 {
+  return createResNet18({
+    numClasses,
+    width: config.width,
+    imageSide: config.side,
+    stem: config.stem,
+    seed: config.seed,
+  });
 }
 
 function checkResumeState(config: RunConfig, resume: ResumeState | undefined): void {

@@ -1,3 +1,4 @@
+import { robustnessResult } from "./_test_robustness.ts";
 import assert from "node:assert/strict";
 import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
 import type { ReliabilityBin } from "../metrics/classification.ts";
@@ -101,14 +102,7 @@ function distortion(name: string, level: number, top1: number, nmi?: number): De
 }
 
 function result(entries: DegradedMetrics[]): RobustnessResult {
-  return {
-    format: "mials-robustness",
-    version: 1,
-    corruptionSeed: 0,
-    valImages: 100,
-    entries,
-    createdAt: "2026-01-01T00:00:00.000Z",
-  };
+  return robustnessResult(entries, 100);
 }
 
 Deno.test("sharedTestCorruptions keeps common test names", () => {

@@ -1,3 +1,4 @@
+import { robustnessResult } from "./_test_robustness.ts";
 import assert from "node:assert/strict";
 import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
 import type { ReliabilityBin } from "../metrics/classification.ts";
@@ -47,14 +48,7 @@ function robustness(top1: number, nmi: number): RobustnessResult {
       });
     }
   }
-  return {
-    format: "mials-robustness",
-    version: 1,
-    corruptionSeed: 0,
-    valImages: 10,
-    entries,
-    createdAt: "2026-01-01T00:00:00.000Z",
-  };
+  return robustnessResult(entries, 10);
 }
 
 function run(method: string, seed: number, options: Partial<ChartRun> = {}): ChartRun {

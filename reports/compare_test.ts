@@ -1,5 +1,6 @@
+import { corruptionEntries, robustnessResult } from "./_test_robustness.ts";
 import assert from "node:assert/strict";
-import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
+import type { RobustnessResult } from "../engine/robustness.ts";
 import { buildComparison, type ComparedRun, COMPARISON_HEADER } from "./compare.ts";
 
 const CONFIG = "width 0.25, 32 px";
@@ -7,28 +8,7 @@ const LABELS = { a: "results-old", b: "results-new" };
 
 /** Builds a robustness result with the given top-1 per test corruption at severities 1 and 2. */
 function robustness(top1: Record<string, [number, number]>): RobustnessResult {
-  const entries: DegradedMetrics[] = Object.entries(top1).flatMap(([name, values]) =>
-    values.map((value, i): DegradedMetrics => ({
-      kind: "corruption",
-      name,
-      set: name === "saturate" ? "held_out" : "test",
-      severity: i + 1,
-      top1: value,
-      top5: null,
-      ece: 0.1,
-      nll: 1,
-      brier: 0.5,
-      count: 10,
-    }))
-  );
-  return {
-    format: "mials-robustness",
-    version: 1,
-    corruptionSeed: 0,
-    valImages: 10,
-    entries,
-    createdAt: "2026-01-01T00:00:00.000Z",
-  };
+  return robustnessResult(corruptionEntries(top1));
 }
 
 function run(

@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
-import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
 import { buildRobustnessTables, type RunRobustness } from "./robustness.ts";
+import { corruptionEntries, robustnessResult } from "./_test_robustness.ts";
 
 const CONFIG = "width 0.25, 32 px";
 
 /** Builds a run with the given top-1 per corruption at severities 1 and 2. */
 function run(method: string, seed: number, top1: Record<string, [number, number]>): RunRobustness {
-  const entries: DegradedMetrics[] = Object.entries(top1).flatMap(([name, values]) =>
-    values.map((value, i): DegradedMetrics => ({
-      kind: "corruption",
-      name,
-      set: name === "saturate" ? "held_out" : "test",
-      severity: i + 1,
-      top1: value,
-      top5: null,
-      ece: 0.1,
-      nll: 1,
-      brier: 0.5,
-      count: 100,
-    }))
-  );
+  const entries = corruptionEntries(top1, 100);
   entries.push({
     kind: "distortion",
     name: "blur",
@@ -31,8 +18,7 @@ function run(method: string, seed: number, top1: Record<string, [number, number]
     brier: 1,
     count: 100,
   });
-  const result = { entries, valImages: 100 } as unknown as RobustnessResult;
-  return { method, dataset: "cifar10", configSummary: CONFIG, seed, result };
+  return { method, dataset: "cifar10", configSummary: CONFIG, seed, result: robustnessResult(entries, 100) };
 }
 
 function rowOf(markdown: string, method: string): string[] {

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { DegradedMetrics } from "../engine/robustness.ts";
+import { robustnessResult } from "../reports/_test_robustness.ts";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { parseSvgTags } from "../reports/_svg_test_support.ts";
@@ -57,7 +59,7 @@ async function writeRun(
 
 /** Writes `robustness.json` with fog at severities 1 to 5 and blur at levels 0.2 and 0.8. */
 async function writeRobustness(folder: string, top1: number): Promise<void> {
-  const entries = [];
+  const entries: DegradedMetrics[] = [];
   for (const severity of [1, 2, 3, 4, 5]) {
     entries.push({
       kind: "corruption",
@@ -88,14 +90,7 @@ async function writeRobustness(folder: string, top1: number): Promise<void> {
     });
   }
 
-  const robustness = {
-    format: "mials-robustness",
-    version: 1,
-    corruptionSeed: 0,
-    valImages: 10,
-    entries,
-    createdAt: "2026-01-01T00:00:00.000Z",
-  };
+  const robustness = robustnessResult(entries, 10);
   await Deno.writeTextFile(join(folder, "robustness.json"), JSON.stringify(robustness));
 }
 
