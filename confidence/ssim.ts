@@ -7,6 +7,8 @@
  * @module
  */
 
+import { correlateSeparable } from "../corruptions/_filters.ts";
+
 const CHANNELS = 3;
 const WINDOW_SIGMA = 1.5;
 const WINDOW_RADIUS = 5;
@@ -24,14 +26,6 @@ function gaussianWeights(radius: number): Float64Array {
   return weights.map((weight) => weight / sum);
 }
 
-/** Mirrors an index into [0, n) without repeating the edge (…, 2, 1, 0, 1, 2, …). */
-function reflect(index: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  const folded = ((index % period) + period) % period;
-  return folded < n ? folded : period - folded;
-}
-
 /** Filters a height x width plane with the separable Gaussian window, mirroring at the borders. */
 function gaussianFilter(
   plane: Float64Array,
@@ -39,28 +33,7 @@ function gaussianFilter(
   width: number,
   weights: Float64Array,
 ): Float64Array {
-  const radius = (weights.length - 1) / 2;
-  const rows = new Float64Array(plane.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = -radius; k <= radius; k++) {
-        sum += weights[k + radius] * plane[y * width + reflect(x + k, width)];
-      }
-      rows[y * width + x] = sum;
-    }
-  }
-  const result = new Float64Array(plane.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = -radius; k <= radius; k++) {
-        sum += weights[k + radius] * rows[reflect(y + k, height) * width + x];
-      }
-      result[y * width + x] = sum;
-    }
-  }
-  return result;
+  return correlateSeparable(plane, height, width, 1, weights, weights, "mirror");
 }
 
 /** Returns the mean SSIM of one channel over the pixels at least `margin` away from the border. */

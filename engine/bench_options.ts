@@ -18,6 +18,14 @@ import { defaultCropPadding } from "./augment.ts";
 import { defaultStem, validateResNetOptions } from "./resnet.ts";
 import type { RobustnessPlan } from "./robustness.ts";
 import { parseRobustnessPlan, ROBUSTNESS_USAGE } from "./robustness_options.ts";
+import {
+  integerInRange,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  number,
+  positiveInteger,
+  positiveNumber,
+} from "./option_values.ts";
 import { parseShard, type Shard } from "./shard.ts";
 
 /** Everything `bench` needs to run its matrix. */
@@ -273,49 +281,4 @@ const MAX_SEED = 2 ** 32 - 1;
 function parseSeeds(value: string): number[] {
   const seeds = value.split(",").map((seed) => seed.trim());
   return [...new Set(seeds.map((seed) => integerInRange("--seeds", seed, 0, MAX_SEED)))];
-}
-
-function integerInRange(option: string, value: string, minimum: number, maximum: number): number {
-  const parsed = number(option, value, minimum);
-  if (!Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
-    throw new Error(`Invalid ${option} "${value}": expected an integer in [${minimum}, ${maximum}].`);
-  }
-  return parsed;
-}
-
-function number(option: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed)) {
-    throw new Error(`Invalid ${option} "${value}": expected a number.`);
-  }
-  return parsed;
-}
-
-function positiveNumber(option: string, value: string | undefined, fallback: number): number {
-  const parsed = number(option, value, fallback);
-  if (!(parsed > 0)) throw new Error(`Invalid ${option} "${value}": expected a number above 0.`);
-  return parsed;
-}
-
-function nonNegativeNumber(option: string, value: string | undefined, fallback: number): number {
-  const parsed = number(option, value, fallback);
-  if (!(parsed >= 0)) throw new Error(`Invalid ${option} "${value}": expected a number of 0 or more.`);
-  return parsed;
-}
-
-function positiveInteger(option: string, value: string | undefined, fallback: number): number {
-  const parsed = number(option, value, fallback);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new Error(`Invalid ${option} "${value}": expected a positive integer.`);
-  }
-  return parsed;
-}
-
-function nonNegativeInteger(option: string, value: string | undefined, fallback: number): number {
-  const parsed = number(option, value, fallback);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new Error(`Invalid ${option} "${value}": expected an integer of 0 or more.`);
-  }
-  return parsed;
 }

@@ -12,6 +12,7 @@ import { formatEpochTimings, formatTorchComparisons, type TorchComparison } from
 import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { parseBackendName, selectBackend } from "../engine/backend.ts";
+import { positiveInteger, positiveNumber } from "../engine/option_values.ts";
 
 const USAGE = `Usage: deno task perf [options]
 
@@ -35,15 +36,6 @@ Options:
   -h, --help              print this help
 `;
 
-function positive(option: string, value: string | undefined, fallback: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (value.trim() === "" || !(parsed > 0) || (integer && !Number.isInteger(parsed))) {
-    throw new Error(`Invalid ${option} "${value}": expected a positive ${integer ? "integer" : "number"}.`);
-  }
-  return parsed;
-}
-
 function parseOptions(args: string[]) {
   const { values } = parseArgs({
     args,
@@ -66,16 +58,16 @@ function parseOptions(args: string[]) {
   return {
     help: values.help!,
     dataset: values.dataset!,
-    trainPerClass: positive("--train-per-class", values["train-per-class"], 100, true),
-    epochs: positive("--epochs", values.epochs, 2, true),
-    width: positive("--width", values.width, 0.25, false),
-    batchSize: positive("--batch-size", values["batch-size"], 128, true),
+    trainPerClass: positiveInteger("--train-per-class", values["train-per-class"], 100),
+    epochs: positiveInteger("--epochs", values.epochs, 2),
+    width: positiveNumber("--width", values.width, 0.25),
+    batchSize: positiveInteger("--batch-size", values["batch-size"], 128),
     backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
     torch: values.torch!,
     torchWidths: values["torch-widths"]!.split(",").map((width) =>
-      positive("--torch-widths", width, 1, false)
+      positiveNumber("--torch-widths", width, 1)
     ),
-    torchSteps: positive("--torch-steps", values["torch-steps"], 10, true),
+    torchSteps: positiveInteger("--torch-steps", values["torch-steps"], 10),
     json: values.json!,
   };
 }
