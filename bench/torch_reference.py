@@ -1,9 +1,9 @@
 """Training throughput of the suite's ResNet-18 in PyTorch, for `deno task perf --torch`.
 
-Builds the same network as engine/resnet.ts with the CIFAR stem: a 3x3 conv with stride
-1 and no max-pool, stage widths round(64 w), round(128 w), round(256 w) and round(512 w),
-basic blocks with a 1x1 projection where the shape changes, a global average pool and a
-dense head. It trains the network with SGD (Nesterov momentum 0.9, weight decay 5e-4)
+Builds the same network as engine/resnet.ts with the CIFAR stem. The stem is a 3x3 conv
+with stride 1 and no max-pool. The stage widths are round(64 w), round(128 w), round(256 w)
+and round(512 w). Basic blocks get a 1x1 projection where the shape changes, and a global
+average pool leads to the dense head. It trains the network with SGD (Nesterov momentum 0.9, weight decay 5e-4)
 on random images and one-hot targets, and prints one JSON line with the images per
 second of the timed steps.
 

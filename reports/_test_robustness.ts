@@ -20,7 +20,7 @@ export function robustnessResult(entries: DegradedMetrics[], valImages = 10): Ro
 
 /**
  * Builds corruption entries with the given top-1 at severities 1, 2, … for each
- * corruption; the other metrics are fixed (ECE 0.1, NLL 1, Brier 0.5).
+ * corruption. The other metrics are fixed: ECE 0.1, NLL 1 and Brier 0.5.
  */
 export function corruptionEntries(top1: Record<string, number[]>, count = 10): DegradedMetrics[] {
   const heldOut: readonly string[] = HELD_OUT_CORRUPTIONS;
