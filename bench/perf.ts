@@ -30,8 +30,10 @@ export interface EpochTiming {
   imagesPerSecond: number;
   /** Seconds of the epoch's steps, batch preparation included, evaluation excluded. */
   stepSeconds: number;
-  /** Seconds of those spent preparing batches, while the model waited. */
+  /** Seconds of those the model waited for its next batch. */
   dataSeconds: number;
+  /** Batch workers (0: batches prepared on the training thread). */
+  workers: number;
 }
 
 /** Settings of {@linkcode measureEpochs}. */
@@ -41,6 +43,8 @@ export interface EpochPerfOptions {
   /** Epochs to train; the last one is reported, so 2 or more skip the first epoch's warm-up. */
   epochs: number;
   seed: number;
+  /** Batch workers, 0 for the training thread. */
+  workers: number;
 }
 
 /** Returns the run configuration that `perf` trains each method with. */
@@ -76,19 +80,27 @@ export async function measureEpochs(
   for (const method of PERF_METHODS) {
     const config = perfConfig(method, data, options);
     let last: EpochMetrics | undefined;
-    await trainModel(config, data, createMethod(method, config.methodOptions), {
-      onStep: ({ epoch, step, stepsPerEpoch }) =>
-        onProgress(`${method}: epoch ${epoch + 1}/${options.epochs} step ${step + 1}/${stepsPerEpoch}`),
-      onEpoch: (metrics) => {
-        last = metrics;
+    await trainModel(
+      config,
+      data,
+      createMethod(method, config.methodOptions),
+      {
+        onStep: ({ epoch, step, stepsPerEpoch }) =>
+          onProgress(`${method}: epoch ${epoch + 1}/${options.epochs} step ${step + 1}/${stepsPerEpoch}`),
+        onEpoch: (metrics) => {
+          last = metrics;
+        },
       },
-    });
+      undefined,
+      { workers: options.workers },
+    );
     const stepSeconds = data.train.count / last!.trainImagesPerSecond;
     timings.push({
       method,
       imagesPerSecond: last!.trainImagesPerSecond,
       stepSeconds,
       dataSeconds: last!.dataSeconds ?? 0,
+      workers: options.workers,
     });
   }
   return timings;

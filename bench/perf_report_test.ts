@@ -3,9 +3,9 @@ import type { EpochTiming } from "./perf.ts";
 import { formatEpochTimings, formatTorchComparisons, softLabelOverhead } from "./perf_report.ts";
 
 const TIMINGS: EpochTiming[] = [
-  { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1 },
-  { method: "distort_hard", imagesPerSecond: 80, stepSeconds: 12.5, dataSeconds: 1 },
-  { method: "mi_adaptive", imagesPerSecond: 78, stepSeconds: 13, dataSeconds: 1.3 },
+  { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1, workers: 1 },
+  { method: "distort_hard", imagesPerSecond: 80, stepSeconds: 12.5, dataSeconds: 1, workers: 1 },
+  { method: "mi_adaptive", imagesPerSecond: 78, stepSeconds: 13, dataSeconds: 1.3, workers: 1 },
 ];
 
 Deno.test("softLabelOverhead divides mi_adaptive's step time by distort_hard's", () => {

@@ -12,6 +12,7 @@ import {
   validateMethodOptions,
 } from "../methods/options.ts";
 import { listAllMethods, listMethodsWithRole, parseMethodList } from "../methods/registry.ts";
+import { defaultWorkerCount, type PipelineOptions } from "../pipeline/mod.ts";
 import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
 import { defaultCropPadding } from "./augment.ts";
@@ -46,6 +47,8 @@ export interface BenchPlan {
   methodOptions: MethodOptions;
   /** Degraded validation copies that every finished run is evaluated on. */
   robustness: RobustnessPlan;
+  /** Where batches are prepared; it changes the speed, never the batches. */
+  pipeline: PipelineOptions;
 }
 
 /** Breaks help text into lines of at most 110 characters, indented to the description column. */
@@ -116,6 +119,10 @@ ${METHOD_HELP}
   --randaugment-n N           RandAugment operations per image (default: ${DEFAULT_METHOD_OPTIONS.randAugmentNumOps})
   --randaugment-m M           RandAugment magnitude index, an integer in [0, 30] (default: ${DEFAULT_METHOD_OPTIONS.randAugmentMagnitude})
 ${ROBUSTNESS_USAGE}
+  --workers N                 workers that prepare batches while the model trains, 0 for none: the
+                              training thread prepares each batch between steps (default: half the
+                              logical cores, 1 to 8; ${defaultWorkerCount()} here)
+  --prefetch N                batches prepared ahead of the training step (default: 2 per worker)
   --results DIR               results folder (default: results)
   --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
   --skip-bad-images           leave out image files that fail to decode, with a warning listing them,
@@ -163,6 +170,8 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       corruptions: { type: "string" },
       "distortion-levels": { type: "string" },
       "robustness-per-class": { type: "string" },
+      workers: { type: "string" },
+      prefetch: { type: "string" },
       results: { type: "string", default: "results" },
       "cache-dir": { type: "string" },
       "skip-bad-images": { type: "boolean", default: false },
@@ -235,7 +244,21 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       values["distortion-levels"],
       values["robustness-per-class"],
     ),
+    pipeline: parsePipelineOptions(values.workers, values.prefetch),
   };
+}
+
+/** Parses `--workers` and `--prefetch`. */
+function parsePipelineOptions(
+  workersText: string | undefined,
+  prefetchText: string | undefined,
+): PipelineOptions {
+  const workers = nonNegativeInteger("--workers", workersText, defaultWorkerCount());
+  if (prefetchText === undefined) return { workers };
+  if (workers === 0) {
+    throw new Error(`--prefetch ${prefetchText} needs workers; drop it or set --workers to 1 or more.`);
+  }
+  return { workers, prefetch: positiveInteger("--prefetch", prefetchText, 1) };
 }
 
 type BaselineOptions = Pick<

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultWorkerCount } from "../pipeline/mod.ts";
 import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
 import { listMatrix } from "./bench.ts";
 import { BENCH_USAGE, type BenchPlan, parseBenchOptions } from "./bench_options.ts";
@@ -160,4 +161,16 @@ Deno.test("bench options parse --confidence and the robustness plan", () => {
   assert.equal(plan.robustness.valPerClass, 10);
   assert.match(BENCH_USAGE, /--confidence M/);
   assert.match(BENCH_USAGE, /--corruptions LIST/);
+});
+
+Deno.test("--workers and --prefetch set the batch pool, and --prefetch needs workers", () => {
+  assert.deepEqual(parsePlan([]).pipeline, { workers: defaultWorkerCount() });
+  assert.deepEqual(parsePlan(["--workers", "3", "--prefetch", "5"]).pipeline, { workers: 3, prefetch: 5 });
+  assert.deepEqual(parsePlan(["--workers", "0"]).pipeline, { workers: 0 });
+  assert.throws(() => parsePlan(["--workers=-1"]), /--workers "-1"/);
+  assert.throws(() => parsePlan(["--workers", "2", "--prefetch", "0"]), /--prefetch "0"/);
+  assert.throws(
+    () => parsePlan(["--workers", "0", "--prefetch", "2"]),
+    /--prefetch 2 needs workers; drop it or set --workers to 1 or more/,
+  );
 });

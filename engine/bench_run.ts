@@ -202,26 +202,34 @@ async function trainAndCheckpoint(
   const identity = identityOf(runId, config, context);
   let history = resume?.history ?? [];
   output.log(`${runId}: training ${config.method}, seed ${config.seed}, backend ${backend.name}`);
-  const metrics = await trainModel(config, dataset, method, {
-    onStep: (progress) => output.progress(formatProgress(config.method, config.seed, progress)),
-    onBatchRecord: (epoch, batch, record) => appendSamples(directory, epoch, batch, record),
-    onEpoch: async (epoch, state) => {
-      await appendEpoch(directory, epoch);
-      await saveCheckpoint(directory, {
-        identity,
-        completedEpochs: state.completedEpochs,
-        history: state.history,
-        arrays: await state.captureTensors(),
-      });
-      history = state.history;
-      onCheckpoint(state.completedEpochs);
-      output.log(
-        `${runId}: epoch ${epoch.epoch}/${config.epochs} loss ${epoch.trainLoss.toFixed(4)} ` +
-          `val top-1 ${(100 * epoch.valTop1).toFixed(2)}% ECE ${(100 * epoch.valEce).toFixed(2)}% ` +
-          `NLL ${epoch.valNll.toFixed(3)} ${epoch.trainImagesPerSecond.toFixed(1)} img/s`,
-      );
+  const metrics = await trainModel(
+    config,
+    dataset,
+    method,
+    {
+      onPipeline: (description) => output.log(`${runId}: batches prepared by ${description}`),
+      onStep: (progress) => output.progress(formatProgress(config.method, config.seed, progress)),
+      onBatchRecord: (epoch, batch, record) => appendSamples(directory, epoch, batch, record),
+      onEpoch: async (epoch, state) => {
+        await appendEpoch(directory, epoch);
+        await saveCheckpoint(directory, {
+          identity,
+          completedEpochs: state.completedEpochs,
+          history: state.history,
+          arrays: await state.captureTensors(),
+        });
+        history = state.history;
+        onCheckpoint(state.completedEpochs);
+        output.log(
+          `${runId}: epoch ${epoch.epoch}/${config.epochs} loss ${epoch.trainLoss.toFixed(4)} ` +
+            `val top-1 ${(100 * epoch.valTop1).toFixed(2)}% ECE ${(100 * epoch.valEce).toFixed(2)}% ` +
+            `NLL ${epoch.valNll.toFixed(3)} ${epoch.trainImagesPerSecond.toFixed(1)} img/s`,
+        );
+      },
     },
-  }, resume);
+    resume,
+    context.plan.pipeline,
+  );
   const throughputs = history.map((epoch) => epoch.trainImagesPerSecond);
   await finishRun(directory, {
     status: "finished",
@@ -246,6 +254,7 @@ function storedConfigOf(runId: string, config: RunConfig, context: BenchContext)
     skippedImages: dataset.skippedImages,
     configSummary: summarizeConfig(config, dataset.train.count),
     versions: { deno: Deno.version.deno, tfjs: tf.version.tfjs, backend: backend.name },
+    batchWorkers: context.plan.pipeline.workers,
     startedAt: new Date().toISOString(),
   };
 }

@@ -40,6 +40,11 @@ export interface StoredRunConfig {
   skippedImages?: { train: number; val: number };
   configSummary: string;
   versions: { deno: string; tfjs: string; backend: string };
+  /**
+   * `--workers` of the process that started the run, 0 for the training thread. It
+   * changes the speed, not the result. Absent from runs stored before it existed.
+   */
+  batchWorkers?: number;
   startedAt: string;
   /** Times the run was resumed from a checkpoint, oldest first, or absent when it never was. */
   resumedAt?: string[];

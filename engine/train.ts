@@ -1,19 +1,19 @@
 /**
- * The training loop shared by every method: batches in a seeded order, the
- * standard crop and flip, the method's augmentation and targets, one SGD step
- * per batch, and an evaluation on the validation split after each epoch.
+ * The training loop shared by every method: batches from the data pipeline
+ * (`pipeline/`: a seeded order, the standard crop and flip, the method's
+ * augmentation and targets), one SGD step per batch, and an evaluation on the
+ * validation split after each epoch.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ImageDataset, ImageSplit } from "../datasets/types.ts";
+import type { ImageDataset } from "../datasets/types.ts";
+import { type BatchSource, listBatches, openBatchSource, type PipelineOptions } from "../pipeline/mod.ts";
 import type { BatchRecord, ImageBatch, TrainingMethod } from "../methods/types.ts";
-import { cropAndFlip } from "./augment.ts";
 import type { RunConfig } from "./config.ts";
 import { type EpochMetrics, EpochTracker } from "./epoch_tracker.ts";
 import { evaluateModel } from "./evaluate.ts";
-import { type ChannelStatistics, measureChannelStatistics, normalizePixels } from "./normalize.ts";
-import { Random } from "./random.ts";
+import { type ChannelStatistics, measureChannelStatistics } from "./normalize.ts";
 import { createResNet18, disposeResNet18, type ResNet18 } from "./resnet.ts";
 import { cosineWithWarmup, type ScheduleOptions } from "./schedule.ts";
 import { NesterovSgd } from "./sgd.ts";
@@ -28,8 +28,13 @@ export interface TrainingHooks {
   /** Runs after each epoch's evaluation. A checkpoint written here resumes at the next epoch. */
   onEpoch?(metrics: EpochMetrics, state: EpochEnd): Promise<void> | void;
   onStep?(progress: StepProgress): void;
-  /** Receives the records of the first batch of each epoch, for the audit log. */
+  /**
+   * Receives the first batch of each epoch, with normalized pixels, and its
+   * record, for the audit log.
+   */
   onBatchRecord?(epoch: number, batch: ImageBatch, record: BatchRecord): Promise<void> | void;
+  /** Receives where the batches are prepared, once before the first step. */
+  onPipeline?(description: string): void;
 }
 
 /** Training state after an epoch, as {@linkcode TrainingHooks.onEpoch} receives it. */
@@ -79,15 +84,10 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Streams of the run's seeded generator; each (epoch, batch) pair gets its own. */
-const ORDER_STREAM = 1;
-const BATCH_STREAM = 1_000_000;
-
 /** Inputs shared by every step of a run. */
 interface TrainingLoop {
   config: RunConfig;
   dataset: ImageDataset;
-  method: TrainingMethod;
   hooks: TrainingHooks;
   model: ResNet18;
   optimizer: NesterovSgd;
@@ -104,7 +104,9 @@ interface TrainingLoop {
  * returns the last epoch's metrics. The model is disposed before returning.
  *
  * A resumed run draws the same batches and random numbers as an uninterrupted
- * one, because both derive from (seed, epoch, step).
+ * one, because both derive from (seed, epoch, step). For the same reason the
+ * batches do not depend on `pipeline`, which says where they are prepared
+ * (default: on the training thread).
  *
  * @throws {NonFiniteLossError} when a step's loss is NaN or infinite.
  * @throws {Error} when `resume` does not fit the configuration or the model.
@@ -115,6 +117,7 @@ export async function trainModel(
   method: TrainingMethod,
   hooks: TrainingHooks = {},
   resume?: ResumeState,
+  pipeline: PipelineOptions = { workers: 0 },
 ): Promise<EpochMetrics> {
   checkResumeState(config, resume);
   const model = createRunModel(config, dataset.classNames.length);
@@ -128,7 +131,6 @@ export async function trainModel(
   const loop: TrainingLoop = {
     config,
     dataset,
-    method,
     hooks,
     model,
     optimizer,
@@ -142,10 +144,30 @@ export async function trainModel(
     runStart: performance.now(),
     firstStep: history.length * stepsPerEpoch,
   };
+  let source: BatchSource | undefined;
   try {
     if (resume !== undefined) restoreTrainingTensors(model, optimizer, resume.arrays);
+    const specs = listBatches(
+      config.seed,
+      dataset.train.count,
+      config.batchSize,
+      history.length,
+      config.epochs,
+    );
+    source = openBatchSource(
+      {
+        config,
+        split: dataset.train,
+        method,
+        numClasses: dataset.classNames.length,
+        statistics: loop.statistics,
+      },
+      specs,
+      pipeline,
+    );
+    hooks.onPipeline?.(source.description);
     for (let epoch = history.length; epoch < config.epochs; epoch++) {
-      const metrics = await trainEpoch(loop, epoch);
+      const metrics = await trainEpoch(loop, epoch, source);
       history.push(metrics);
       await hooks.onEpoch?.(metrics, {
         completedEpochs: epoch + 1,
@@ -154,6 +176,7 @@ export async function trainModel(
       });
     }
   } finally {
+    source?.close();
     optimizer.dispose();
     disposeResNet18(model);
   }
@@ -190,24 +213,24 @@ function checkResumeState(config: RunConfig, resume: ResumeState | undefined): v
   }
 }
 
-/** Runs the steps and the evaluation of a 0-based epoch. */
-async function trainEpoch(loop: TrainingLoop, epoch: number): Promise<EpochMetrics> {
-  const { config, dataset, method, hooks, stepsPerEpoch } = loop;
-  const train = dataset.train;
+/** Runs the steps and the evaluation of a 0-based epoch, taking its batches from `source`. */
+async function trainEpoch(loop: TrainingLoop, epoch: number, source: BatchSource): Promise<EpochMetrics> {
+  const { config, dataset, hooks, stepsPerEpoch } = loop;
   const epochStart = performance.now();
-  const order = new Random(config.seed, ORDER_STREAM + epoch).shuffle(Int32Array.from(train.labels.keys()));
   const tracker = new EpochTracker();
   for (let step = 0; step < stepsPerEpoch; step++) {
-    const indices = order.subarray(step * config.batchSize, (step + 1) * config.batchSize);
     const stepStart = performance.now();
-    const random = new Random(config.seed, BATCH_STREAM + epoch * stepsPerEpoch + step);
-    const batch = assembleBatch(train, indices, dataset.classNames.length, config.cropPadding, random);
-    const record = method.augment(batch, random);
-    if (step === 0) await hooks.onBatchRecord?.(epoch, batch, record);
-    const targets = method.targets(batch, record);
-    const learningRate = cosineWithWarmup(epoch * stepsPerEpoch + step, loop.schedule);
+    const { batch, targets, record, ...position } = await source.next();
+    if (position.epoch !== epoch || position.step !== step) {
+      throw new Error(
+        `The data pipeline gave batch ${position.step + 1} of epoch ${position.epoch + 1} ` +
+          `where batch ${step + 1} of epoch ${epoch + 1} was due.`,
+      );
+    }
     const dataEnd = performance.now();
-    const loss = await runStep(loop.model, loop.optimizer, batch, targets, loop.statistics, learningRate);
+    if (step === 0) await hooks.onBatchRecord?.(epoch, batch, record);
+    const learningRate = cosineWithWarmup(epoch * stepsPerEpoch + step, loop.schedule);
+    const loss = await runStep(loop.model, loop.optimizer, batch, targets, learningRate);
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, epoch + 1, step + 1, stepsPerEpoch);
     tracker.add(batch.size, loss, record, performance.now() - stepStart, dataEnd - stepStart);
     hooks.onStep?.(describeProgress(loop, epoch, step, loss, tracker.imagesPerSecond()));
@@ -243,42 +266,15 @@ function describeProgress(
   };
 }
 
-function assembleBatch(
-  split: ImageSplit,
-  indices: Int32Array,
-  numClasses: number,
-  cropPadding: number,
-  random: Random,
-): ImageBatch {
-  const pixelsPerImage = split.height * split.width * 3;
-  const pixels = new Float32Array(indices.length * pixelsPerImage);
-  const labels = new Int32Array(indices.length);
-  indices.forEach((index, i) => {
-    cropAndFlip(
-      split.images,
-      index,
-      split.height,
-      split.width,
-      cropPadding,
-      random,
-      pixels,
-      i * pixelsPerImage,
-    );
-    labels[i] = split.labels[index];
-  });
-  return { pixels, labels, size: indices.length, height: split.height, width: split.width, numClasses };
-}
-
+/** Runs one training step on a prepared batch, whose pixels are already normalized. */
 async function runStep(
   model: ResNet18,
   optimizer: NesterovSgd,
   batch: ImageBatch,
   targets: Float32Array,
-  statistics: ChannelStatistics,
   learningRate: number,
 ): Promise<number> {
-  const normalized = normalizePixels(batch.pixels.slice(), statistics);
-  const images = tf.tensor4d(normalized, [batch.size, batch.height, batch.width, 3]);
+  const images = tf.tensor4d(batch.pixels, [batch.size, batch.height, batch.width, 3]);
   const targetTensor = tf.tensor2d(targets, [batch.size, batch.numClasses]);
   try {
     return await trainStep(model, optimizer, images, targetTensor, learningRate);

@@ -68,6 +68,16 @@ function nanFromEpoch(badEpoch: number, stepsPerEpoch: number): TrainingMethod {
   };
 }
 
+Deno.test("trainModel gives the same metrics with batches from workers as from the training thread", async () => {
+  await tf.setBackend("cpu");
+  const config = configOf("mixup+mi_adaptive", { epochs: 1 });
+  const train = (workers: number) =>
+    trainModel(config, DATASET, createMethod(config.method, config.methodOptions), {}, undefined, {
+      workers,
+    });
+  assert.deepEqual(withoutTimings(await train(2)), withoutTimings(await train(0)));
+});
+
 Deno.test("trainModel resumes to identical metrics", async () => {
   await tf.setBackend("cpu");
   const config = configOf("mi_adaptive");

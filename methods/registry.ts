@@ -168,3 +168,15 @@ registerMethod("randaugment", createRandAugmentMethod, "augmentation");
 includeCompositionInAll("randaugment+mi_adaptive");
 includeCompositionInAll("randaugment+label_smoothing");
 includeCompositionInAll("mixup+mi_adaptive");
+
+/** The methods registered above, which every worker's own copy of this module registers too. */
+const builtInMethods = new Set(listMethods());
+
+/**
+ * Tells whether `name`, a method or a composition, uses only the methods registered
+ * in this module. Only those can be built in a batch worker, which imports this
+ * module afresh and so lacks methods registered at run time.
+ */
+export function isBuiltInMethod(name: string): boolean {
+  return name.split("+").every((part) => builtInMethods.has(part));
+}

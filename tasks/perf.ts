@@ -12,7 +12,8 @@ import { formatEpochTimings, formatTorchComparisons, type TorchComparison } from
 import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { parseBackendName, selectBackend } from "../engine/backend.ts";
-import { positiveInteger, positiveNumber } from "../engine/option_values.ts";
+import { nonNegativeInteger, positiveInteger, positiveNumber } from "../engine/option_values.ts";
+import { defaultWorkerCount } from "../pipeline/mod.ts";
 
 const USAGE = `Usage: deno task perf [options]
 
@@ -27,6 +28,7 @@ Options:
   --epochs N              epochs per method; the last is reported (default: 2)
   --width X               ResNet-18 width (default: 0.25)
   --batch-size N          batch size (default: 128)
+  --workers N             batch workers, 0 for the training thread (default: as bench, ${defaultWorkerCount()} here)
   --backend NAME          tensorflow-gpu, webgpu, tensorflow, wasm or cpu (default: the first that starts)
   --torch                 also time training steps against PyTorch (bench/torch_reference.py)
                           at each width of --torch-widths, on random 32 px images
@@ -47,6 +49,7 @@ function parseOptions(args: string[]) {
       epochs: { type: "string" },
       width: { type: "string" },
       "batch-size": { type: "string" },
+      workers: { type: "string" },
       backend: { type: "string" },
       torch: { type: "boolean", default: false },
       "torch-widths": { type: "string", default: "0.25,0.5,1" },
@@ -62,6 +65,7 @@ function parseOptions(args: string[]) {
     epochs: positiveInteger("--epochs", values.epochs, 2),
     width: positiveNumber("--width", values.width, 0.25),
     batchSize: positiveInteger("--batch-size", values["batch-size"], 128),
+    workers: nonNegativeInteger("--workers", values.workers, defaultWorkerCount()),
     backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
     torch: values.torch!,
     torchWidths: values["torch-widths"]!.split(",").map((width) =>
@@ -91,7 +95,8 @@ async function main(args: string[]): Promise<number> {
     const loaded = await loadDataset(options.dataset, { side: 32 });
     const dataset = { ...loaded, train: takePerClass(loaded.train, options.trainPerClass) };
     console.error(
-      `perf: ${dataset.train.count} training images of ${dataset.name}, ${options.epochs} epochs each`,
+      `perf: ${dataset.train.count} training images of ${dataset.name}, ${options.epochs} epochs each, ` +
+        `batches prepared by ${options.workers === 0 ? "the training thread" : `${options.workers} workers`}`,
     );
     const timings = await measureEpochs(dataset, { ...options, seed: 0 }, (line) => console.error(line));
     const comparisons: TorchComparison[] = [];
