@@ -7,14 +7,15 @@
  */
 import { join } from "node:path";
 import type { BadImage } from "./decode_image.ts";
-import type { ImageSplit, SkippedImageCounts } from "./types.ts";
+import { selectImages } from "./subset.ts";
+import type { ImageSplit, SkippedImageCounts, TrainSplit } from "./types.ts";
 
 /** Maximum number of files named in a message; the rest are counted. */
 const MAX_LISTED_FILES = 20;
 
 /** One split after decoding, with the images in it that failed. */
-export interface DecodedSplit {
-  split: ImageSplit;
+export interface DecodedSplit<T extends TrainSplit = ImageSplit> {
+  split: T;
   /** Failed images; `index` is the image's position in `split`. */
   badImages: BadImage[];
 }
@@ -46,7 +47,7 @@ export function formatBadImageList(badImages: readonly BadImage[]): string {
 
 /** The splits left after {@linkcode applyBadImagePolicy}, with the number of images removed. */
 export interface CheckedSplits {
-  train: ImageSplit;
+  train: TrainSplit;
   val: ImageSplit;
   skippedImages: SkippedImageCounts;
 }
@@ -70,7 +71,7 @@ export interface CheckedSplits {
 export function applyBadImagePolicy(
   root: string,
   classFolders: readonly string[],
-  train: DecodedSplit,
+  train: DecodedSplit<TrainSplit>,
   val: DecodedSplit,
   skip: boolean,
 ): CheckedSplits {
@@ -95,7 +96,7 @@ export function applyBadImagePolicy(
   return { train: trainRemaining, val: valRemaining, skippedImages };
 }
 
-function requireEveryTrainClass(root: string, classFolders: readonly string[], train: ImageSplit): void {
+function requireEveryTrainClass(root: string, classFolders: readonly string[], train: TrainSplit): void {
   const present = new Set(train.labels);
   const emptied = classFolders.filter((_, label) => !present.has(label)).map((name) =>
     join(root, "train", name)
@@ -107,22 +108,9 @@ function requireEveryTrainClass(root: string, classFolders: readonly string[], t
   );
 }
 
-/** Returns a copy of `split` without the images at `indices`, keeping the order of the rest. */
-export function removeImages(split: ImageSplit, indices: readonly number[]): ImageSplit {
+/** Returns `split` without the images at `indices`, keeping the order of the rest. */
+export function removeImages<T extends TrainSplit>(split: T, indices: readonly number[]): T {
   if (indices.length === 0) return split;
-
   const removed = new Set(indices);
-  const imageBytes = split.height * split.width * 3;
-  const count = split.count - removed.size;
-  const images = new Uint8Array(count * imageBytes);
-  const labels = new Int32Array(count);
-  let outputIndex = 0;
-  for (let index = 0; index < split.count; index++) {
-    if (removed.has(index)) continue;
-    const image = split.images.subarray(index * imageBytes, (index + 1) * imageBytes);
-    images.set(image, outputIndex * imageBytes);
-    labels[outputIndex] = split.labels[index];
-    outputIndex++;
-  }
-  return { images, labels, count, height: split.height, width: split.width };
+  return selectImages(split, [...split.labels.keys()].filter((index) => !removed.has(index)));
 }

@@ -16,13 +16,14 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { CACHE_FORMAT_VERSION } from "./cache_key.ts";
 import type { ImageSplit } from "./types.ts";
 
 const MAGIC = new TextEncoder().encode("MIALSPLT");
-const PREAMBLE_BYTES = MAGIC.length + 4;
+/** Bytes before the JSON header: the magic and the header length. */
+export const PREAMBLE_BYTES = MAGIC.length + 4;
 
 /** JSON header of a cache file. */
 export interface CacheHeader {
@@ -56,7 +57,8 @@ export function cacheFilePath(cacheDir: string, key: string): string {
   return join(cacheDir, `${key}.bin`);
 }
 
-function alignTo4(offset: number): number {
+/** Rounds a byte offset up to a multiple of 4. */
+export function alignTo4(offset: number): number {
   return Math.ceil(offset / 4) * 4;
 }
 
@@ -101,9 +103,7 @@ async function writeSplitTo(
   source: string,
   badImageIndices: readonly number[],
 ): Promise<void> {
-  const labels = new Uint8Array(split.count * 4);
-  const labelView = new DataView(labels.buffer);
-  split.labels.forEach((label, i) => labelView.setInt32(i * 4, label, true));
+  const labels = encodeLabels(split.labels);
 
   const fields = {
     key,
@@ -124,8 +124,39 @@ async function writeSplitTo(
 }
 
 function computeChecksum(pixels: Uint8Array, labels: Uint8Array, badImageIndices: readonly number[]): string {
-  const hash = createHash("sha256").update(pixels).update(labels);
-  return hash.update(JSON.stringify(badImageIndices)).digest("hex");
+  return finishChecksum(createHash("sha256").update(pixels), labels, badImageIndices);
+}
+
+/** Completes a header checksum from a hash that has already taken in every pixel byte. */
+export function finishChecksum(hash: Hash, labels: Uint8Array, badImageIndices: readonly number[]): string {
+  return hash.update(labels).update(JSON.stringify(badImageIndices)).digest("hex");
+}
+
+/** Encodes labels as the little-endian int32 values that a cache file stores. */
+export function encodeLabels(labels: Int32Array): Uint8Array {
+  const bytes = new Uint8Array(labels.length * 4);
+  const view = new DataView(bytes.buffer);
+  labels.forEach((label, i) => view.setInt32(i * 4, label, true));
+  return bytes;
+}
+
+/** Decodes the label bytes of a cache file. */
+export function decodeLabels(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(i * 4, true));
+}
+
+/** Returns the preamble (magic and header length) and the header JSON padded with spaces to `length` bytes. */
+export function encodePreambleAndHeader(header: CacheHeader, length: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  if (json.length > length) {
+    throw new Error(`Cache header of ${json.length} bytes exceeds its ${length} bytes.`);
+  }
+  const bytes = new Uint8Array(PREAMBLE_BYTES + length).fill(0x20);
+  bytes.set(MAGIC);
+  new DataView(bytes.buffer).setUint32(MAGIC.length, length, true);
+  bytes.set(json, PREAMBLE_BYTES);
+  return bytes;
 }
 
 /** Header fields that do not follow from the split's shape. */
@@ -162,7 +193,8 @@ function encodeHeader(split: ImageSplit, fields: HeaderFields): Uint8Array {
   return padded;
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes` at the file's position. */
+export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
 }
@@ -177,15 +209,9 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  * cache file of this version.
  */
 export async function readCachedSplit(cacheDir: string, key: string): Promise<CachedSplit | null> {
-  const path = cacheFilePath(cacheDir, key);
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
-
+  const opened = await openCacheFile(cacheDir, key);
+  if (opened === null) return null;
+  const { file, path } = opened;
   try {
     const fileSize = (await file.stat()).size;
     const header = await readHeader(file, path, key, fileSize);
@@ -196,8 +222,7 @@ export async function readCachedSplit(cacheDir: string, key: string): Promise<Ca
       throw invalidCacheFile(path, "checksum mismatch, the file changed after it was written");
     }
 
-    const labelView = new DataView(labelBytes.buffer);
-    const labels = Int32Array.from({ length: header.count }, (_, i) => labelView.getInt32(i * 4, true));
+    const labels = decodeLabels(labelBytes);
     const split = { images, labels, count: header.count, height: header.height, width: header.width };
     return { split, badImageIndices: header.badImageIndices };
   } finally {
@@ -205,7 +230,22 @@ export async function readCachedSplit(cacheDir: string, key: string): Promise<Ca
   }
 }
 
-async function readHeader(
+/** Opens the cache file of `key` for reading, or returns `null` when there is none. */
+export async function openCacheFile(
+  cacheDir: string,
+  key: string,
+): Promise<{ file: Deno.FsFile; path: string } | null> {
+  const path = cacheFilePath(cacheDir, key);
+  try {
+    return { file: await Deno.open(path, { read: true }), path };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** Reads and checks a cache file's header against its key and the file size. */
+export async function readHeader(
   file: Deno.FsFile,
   path: string,
   key: string,
@@ -240,7 +280,8 @@ async function readHeader(
   return header;
 }
 
-function invalidCacheFile(path: string, reason: string): Error {
+/** Returns the error for a cache file that cannot be used, with what to do. */
+export function invalidCacheFile(path: string, reason: string): Error {
   return new Error(`Invalid cache file ${path}: ${reason}. Delete it and load the dataset again.`);
 }
 
@@ -266,7 +307,8 @@ function findShapeProblem(header: CacheHeader, headerEnd: number): string | null
   return null;
 }
 
-async function readExactly(
+/** Reads `length` bytes at `offset`, raising when the file ends first. */
+export async function readExactly(
   file: Deno.FsFile,
   offset: number,
   length: number,

@@ -128,7 +128,10 @@ async function isFile(path: string): Promise<boolean> {
  * @throws When no CIFAR files are found, a file size is not a multiple of the
  * record size, a label is out of range, or a class-name file has the wrong number of lines.
  */
-export async function loadCifarBinary(root: string, options: CifarBinaryOptions = {}): Promise<ImageDataset> {
+export async function loadCifarBinary(
+  root: string,
+  options: CifarBinaryOptions = {},
+): Promise<ImageDataset<ImageSplit>> {
   const files = await findCifarBinaryFiles(root);
   if (files === null) {
     throw new Error(

@@ -148,15 +148,12 @@ export interface DecodeImagesOptions {
   onImageDone?: (done: number) => void;
 }
 
+/** Receives one decoded image, [side, side, 3], and its position in the list of files. */
+export type DecodedImageSink = (index: number, pixels: Uint8Array) => void | Promise<void>;
+
 /**
  * Decodes many image files into one contiguous pixel array, in the order given.
- *
- * A file that fails to decode does not stop the others. Its pixels stay zero
- * and it is listed in `badImages`, so the caller decides what to do with it.
- * Each failed file is decoded once more after the others, alone: sharp 0.34 reads
- * libvips' process-wide error buffer, so the message of a failure during
- * concurrent decoding can be empty or carry another file's warning. A file that
- * decodes on this second try is kept.
+ * {@linkcode decodeImagesInto} describes how failures are handled.
  *
  * @param paths Image file paths.
  * @param options Output size, concurrency and a progress callback.
@@ -168,31 +165,62 @@ export async function decodeImages(
 ): Promise<{ pixels: Uint8Array; badImages: BadImage[] }> {
   const imageBytes = decodedImageBytes(options.side);
   const pixels = new Uint8Array(paths.length * imageBytes);
+  const badImages = await decodeImagesInto(
+    paths,
+    options,
+    (index, image) => pixels.set(image, index * imageBytes),
+  );
+  return { pixels, badImages };
+}
+
+/**
+ * Decodes many image files and hands each decoded image to `sink`, so that the
+ * caller decides where the pixels go (memory, or a file for streamed splits).
+ *
+ * A file that fails to decode does not stop the others. It never reaches `sink`
+ * and is listed in the result, so the caller decides what to do with it.
+ * Each failed file is decoded once more after the others, alone: sharp 0.34 reads
+ * libvips' process-wide error buffer, so the message of a failure during
+ * concurrent decoding can be empty or carry another file's warning. A file that
+ * decodes on this second try is kept.
+ *
+ * @returns The files that failed, sorted by path.
+ */
+export async function decodeImagesInto(
+  paths: readonly string[],
+  options: DecodeImagesOptions,
+  sink: DecodedImageSink,
+): Promise<BadImage[]> {
   const failedIndices: number[] = [];
   let done = 0;
 
   await forEachWithConcurrency(paths, options.concurrency ?? 8, async (path, index) => {
+    let pixels: Uint8Array | undefined;
     try {
-      pixels.set(await decodeImage(path, options.side), index * imageBytes);
+      pixels = await decodeImage(path, options.side);
     } catch {
       failedIndices.push(index);
     }
+    if (pixels !== undefined) await sink(index, pixels);
     done++;
     options.onImageDone?.(done);
   });
 
   const badImages: BadImage[] = [];
   for (const index of failedIndices) {
+    let pixels: Uint8Array;
     try {
-      pixels.set(await decodeImage(paths[index], options.side), index * imageBytes);
+      pixels = await decodeImage(paths[index], options.side);
     } catch (error) {
       badImages.push({
         index,
         path: paths[index],
         reason: error instanceof Error ? error.message : String(error),
       });
+      continue;
     }
+    await sink(index, pixels);
   }
   badImages.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return { pixels, badImages };
+  return badImages;
 }

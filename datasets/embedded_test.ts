@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { inMemorySplit } from "./types.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EMBEDDED_DATASET_ROOT, loadEmbeddedDataset } from "./embedded.ts";
@@ -28,13 +29,14 @@ Deno.test("loadEmbeddedDataset loads 2000 train and 500 val", async () => {
   ]);
   assert.equal(dataset.train.count, 2000);
   assert.equal(dataset.val.count, 500);
-  assert.equal(dataset.train.images.length, 2000 * 32 * 32 * 3);
+  assert.equal(inMemorySplit(dataset.train).images.length, 2000 * 32 * 32 * 3);
   for (const split of [dataset.train, dataset.val]) {
     const perClass = new Array(10).fill(0);
     split.labels.forEach((label) => perClass[label]++);
     assert.deepEqual(perClass, new Array(10).fill(split.count / 10));
   }
-  const mean = dataset.train.images.reduce((sum, value) => sum + value, 0) / dataset.train.images.length;
+  const mean = inMemorySplit(dataset.train).images.reduce((sum, value) => sum + value, 0) /
+    inMemorySplit(dataset.train).images.length;
   assert.ok(mean > 60, `mean pixel ${mean} is too dark for natural images`);
   assert.ok(mean < 200, `mean pixel ${mean} is too bright for natural images`);
 });

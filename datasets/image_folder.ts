@@ -11,7 +11,8 @@ import { type CachedSplit, cacheFilePath, readCachedSplit, writeCachedSplit } fr
 import { computeCacheKey, defaultCacheDir } from "./cache_key.ts";
 import { decodedImageBytes, decodeImages, RESIZE_RULE } from "./decode_image.ts";
 import { type ImageFileEntry, type ImageFolderLayout, scanImageFolder } from "./image_folder_layout.ts";
-import type { ImageDataset } from "./types.ts";
+import { loadStreamedSplit } from "./image_folder_stream.ts";
+import type { ImageDataset, TrainSplit } from "./types.ts";
 
 export { BadImagesError } from "./bad_images.ts";
 
@@ -44,6 +45,13 @@ export interface ImageFolderOptions {
    * console warning and counted in `skippedImages`, instead of raising. Default false.
    */
   skipBadImages?: boolean;
+  /**
+   * Whether the train split stays in its decode-cache file and is read per batch
+   * (a `StreamedSplit`), so that memory does not grow with it. It needs the cache.
+   * `auto` streams when the decoded split would take more than a quarter of the
+   * machine's memory. The val split is always held in memory. Default false.
+   */
+  stream?: boolean | "auto";
 }
 
 /**
@@ -77,7 +85,16 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
   for (const note of layout.notes) console.warn(note);
   const cacheDir = options.cacheDir === false ? null : options.cacheDir ?? defaultCacheDir();
 
-  const decodedTrain = await loadSplit(layout, "train", cacheDir, options);
+  let decodedTrain: DecodedSplit<TrainSplit>;
+  if (shouldStream(options, layout.train.length, cacheDir)) {
+    if (cacheDir === null) {
+      throw new Error("Streaming the training images needs the decoded-image cache; set a cache folder.");
+    }
+    const key = splitCacheKey(layout, "train", options.side);
+    decodedTrain = await loadStreamedSplit(layout.train, layout.root, cacheDir, key, options);
+  } else {
+    decodedTrain = await loadSplit(layout, "train", cacheDir, options);
+  }
   const decodedVal = await loadSplit(layout, "val", cacheDir, options);
   const { train, val, skippedImages } = applyBadImagePolicy(
     layout.root,
@@ -110,12 +127,7 @@ async function loadSplit(
   options: ImageFolderOptions,
 ): Promise<DecodedSplit> {
   const files = layout[splitName];
-  const key = computeCacheKey({
-    files,
-    classFolders: layout.classFolders,
-    side: options.side,
-    resizeRule: RESIZE_RULE,
-  });
+  const key = splitCacheKey(layout, splitName, options.side);
 
   const cached = cacheDir === null ? null : await readCacheOrWarn(cacheDir, key);
   if (cached !== null) {
@@ -130,6 +142,33 @@ async function loadSplit(
   const decoded = await decodeSplit(files, splitName, options);
   if (cacheDir !== null) await writeCacheOrWarn(cacheDir, key, decoded, layout.root);
   return decoded;
+}
+
+/** Share of the machine's memory above which `stream: "auto"` streams the train split. */
+const AUTO_STREAM_MEMORY_SHARE = 0.25;
+
+function shouldStream(options: ImageFolderOptions, count: number, cacheDir: string | null): boolean {
+  if (options.stream !== "auto") return options.stream === true;
+  const bytes = count * decodedImageBytes(options.side);
+  const limit = AUTO_STREAM_MEMORY_SHARE * Deno.systemMemoryInfo().total;
+  if (bytes <= limit || cacheDir === null) return false;
+  const gib = (value: number) => (value / 2 ** 30).toFixed(1);
+  console.warn(
+    `Streaming the ${count} training images from the decoded-image cache: decoded they take ` +
+      `${gib(bytes)} GiB, more than a quarter of this machine's ${
+        gib(limit / AUTO_STREAM_MEMORY_SHARE)
+      } GiB.`,
+  );
+  return true;
+}
+
+function splitCacheKey(layout: ImageFolderLayout, splitName: "train" | "val", side: number): string {
+  return computeCacheKey({
+    files: layout[splitName],
+    classFolders: layout.classFolders,
+    side,
+    resizeRule: RESIZE_RULE,
+  });
 }
 
 /** Decodes the images that failed when the split was cached, filling in those that decode now. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { inMemorySplit } from "./types.ts";
 import { basename, join } from "node:path";
 import { readCachedSplit } from "./cache.ts";
 import { BadImagesError, type ImageFolderProgress, loadImageFolder } from "./image_folder.ts";
@@ -73,16 +74,20 @@ Deno.test("loadImageFolder decodes mixed formats", async () => {
   assert.deepEqual(Array.from(dataset.train.labels), [0, 0, 1, 1]);
   assert.deepEqual(Array.from(dataset.val.labels), [0, 1]);
   assert.equal(dataset.train.count, 4);
-  assert.equal(dataset.train.images.length, 4 * 4 * 4 * 3);
+  assert.equal(inMemorySplit(dataset.train).images.length, 4 * 4 * 4 * 3);
   assert.equal(dataset.val.height, 4);
   assert.equal(dataset.val.width, 4);
   assert.deepEqual(dataset.skippedImages, { train: 0, val: 0 });
 
-  assert.deepEqual(pixelAt(dataset.train.images, 0, 4), [10, 20, 30], "RGB PNG");
-  const jpegPixel = pixelAt(dataset.train.images, 1, 4);
+  assert.deepEqual(pixelAt(inMemorySplit(dataset.train).images, 0, 4), [10, 20, 30], "RGB PNG");
+  const jpegPixel = pixelAt(inMemorySplit(dataset.train).images, 1, 4);
   [200, 100, 50].forEach((value, c) => assert.ok(Math.abs(jpegPixel[c] - value) <= 4, `JPEG ${jpegPixel}`));
-  assert.deepEqual(pixelAt(dataset.train.images, 2, 4), [77, 77, 77], "grey PNG sorts before rgba");
-  assert.deepEqual(pixelAt(dataset.train.images, 3, 4), [90, 80, 70], "RGBA PNG");
+  assert.deepEqual(
+    pixelAt(inMemorySplit(dataset.train).images, 2, 4),
+    [77, 77, 77],
+    "grey PNG sorts before rgba",
+  );
+  assert.deepEqual(pixelAt(inMemorySplit(dataset.train).images, 3, 4), [90, 80, 70], "RGBA PNG");
   const webpPixel = pixelAt(dataset.val.images, 0, 4);
   [0, 255, 0].forEach((value, c) => assert.ok(Math.abs(webpPixel[c] - value) <= 4, `WebP ${webpPixel}`));
 });
@@ -141,7 +146,7 @@ Deno.test("loadImageFolder misses the cache after a change", async () => {
     onProgress: (event) => events.push(event),
   });
 
-  assert.deepEqual(pixelAt(dataset.train.images, 0, 4), [1, 1, 1]);
+  assert.deepEqual(pixelAt(inMemorySplit(dataset.train).images, 0, 4), [1, 1, 1]);
   assert.equal(events.filter((event) => event.split === "train" && !event.fromCache).length, 4);
   assert.deepEqual(events.filter((event) => event.split === "val").map((event) => event.fromCache), [true]);
 });

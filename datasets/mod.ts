@@ -19,7 +19,8 @@ import { loadEmbeddedDataset } from "./embedded.ts";
 import { type ImageFolderOptions, loadImageFolder } from "./image_folder.ts";
 import type { ImageDataset } from "./types.ts";
 
-export type { ImageDataset, ImageSplit, SkippedImageCounts } from "./types.ts";
+export type { ImageDataset, ImageSplit, SkippedImageCounts, StreamedSplit, TrainSplit } from "./types.ts";
+export { isStreamed } from "./types.ts";
 export { BadImagesError } from "./bad_images.ts";
 export { type ImageFolderOptions, type ImageFolderProgress, loadImageFolder } from "./image_folder.ts";
 export { type CifarLabelKind, loadCifarBinary } from "./cifar_binary.ts";

@@ -7,7 +7,7 @@
  */
 import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
-import type { ImageDataset } from "../datasets/types.ts";
+import { type ImageDataset, isStreamed } from "../datasets/types.ts";
 import { type BackendChoice, selectBackend } from "./backend.ts";
 import type { BenchPlan } from "./bench_options.ts";
 import { type BenchOutput, runOne, type RunOutcome } from "./bench_run.ts";
@@ -41,6 +41,7 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
     side: plan.training.side,
     cacheDir: plan.cacheDir,
     skipBadImages: plan.skipBadImages,
+    stream: plan.stream,
     onProgress: ({ split, done, total, fromCache }) => {
       if (!fromCache) output.progress(`decoding ${split} images: ${done}/${total}`);
     },
@@ -52,9 +53,10 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
     );
   }
   const dataset: ImageDataset = { ...loaded, train: takePerClass(loaded.train, plan.training.trainPerClass) };
+  const streamed = isStreamed(dataset.train) ? `, train images streamed from ${dataset.train.file.path}` : "";
   output.log(
     `dataset ${dataset.name}: ${dataset.train.count} train and ${dataset.val.count} val images, ` +
-      `${dataset.classNames.length} classes, ${dataset.train.height}x${dataset.train.width} px`,
+      `${dataset.classNames.length} classes, ${dataset.train.height}x${dataset.train.width} px${streamed}`,
   );
   const outcomes: RunOutcome[] = [];
   for (const { method, seed } of entries) {

@@ -42,6 +42,8 @@ export interface BenchPlan {
   cacheDir?: string;
   /** Whether image files that fail to decode are left out instead of stopping the bench; default false. */
   skipBadImages?: boolean;
+  /** Whether the training images of an image folder are read from the decode cache per batch. */
+  stream: boolean | "auto";
   /** Settings shared by every run of the matrix (method and seed are filled per run). */
   training: TrainingSettings;
   methodOptions: MethodOptions;
@@ -125,6 +127,9 @@ ${ROBUSTNESS_USAGE}
   --prefetch N                batches prepared ahead of the training step (default: 2 per worker)
   --results DIR               results folder (default: results)
   --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
+  --stream WHEN               on: read the training images of an image folder from the decoded-image
+                              cache for each batch instead of holding them in memory; off; or auto
+                              (default): on when they would take more than a quarter of the memory
   --skip-bad-images           leave out image files that fail to decode, with a warning listing them,
                               instead of stopping before training with that list
   --force                     rerun finished runs and start interrupted ones over
@@ -174,6 +179,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       prefetch: { type: "string" },
       results: { type: "string", default: "results" },
       "cache-dir": { type: "string" },
+      stream: { type: "string", default: "auto" },
       "skip-bad-images": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
       shard: { type: "string" },
@@ -219,6 +225,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     force: values.force!,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     cacheDir: values["cache-dir"],
+    stream: parseStream(values.stream!),
     skipBadImages: values["skip-bad-images"]!,
     training: {
       epochs: positiveInteger("--epochs", values.epochs, DEFAULT_TRAINING.epochs),
@@ -246,6 +253,12 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     ),
     pipeline: parsePipelineOptions(values.workers, values.prefetch),
   };
+}
+
+function parseStream(value: string): boolean | "auto" {
+  if (value === "auto") return "auto";
+  if (value === "on" || value === "off") return value === "on";
+  throw new Error(`Invalid --stream "${value}": expected on, off or auto.`);
 }
 
 /** Parses `--workers` and `--prefetch`. */

@@ -174,3 +174,10 @@ Deno.test("--workers and --prefetch set the batch pool, and --prefetch needs wor
     /--prefetch 2 needs workers; drop it or set --workers to 1 or more/,
   );
 });
+
+Deno.test("--stream takes on, off or auto, and auto is the default", () => {
+  assert.equal(parsePlan([]).stream, "auto");
+  assert.equal(parsePlan(["--stream", "on"]).stream, true);
+  assert.equal(parsePlan(["--stream", "off"]).stream, false);
+  assert.throws(() => parsePlan(["--stream", "yes"]), /Invalid --stream "yes": expected on, off or auto/);
+});

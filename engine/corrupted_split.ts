@@ -15,7 +15,8 @@ import {
   type Severity,
 } from "../corruptions/mod.ts";
 import { readCachedSplit, writeCachedSplit } from "../datasets/cache.ts";
-import type { ImageSplit } from "../datasets/types.ts";
+import type { ImageSplit, TrainSplit } from "../datasets/types.ts";
+import { forEachImageChunk } from "../pipeline/image_store.ts";
 import { applyDistortion, DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 import { Random } from "./random.ts";
 
@@ -102,11 +103,11 @@ export function degradeSplit(split: ImageSplit, degradation: Degradation, seed: 
   return { images, labels: split.labels, count, height, width };
 }
 
-/** Returns the hex SHA-256 of a split's pixels, labels and shape. */
-export function splitDigest(split: ImageSplit): string {
+/** Returns the hex SHA-256 of a split's pixels, labels and shape; a streamed split is read in chunks. */
+export function splitDigest(split: TrainSplit): string {
   const hash = createHash("sha256");
   hash.update(JSON.stringify([split.count, split.height, split.width]));
-  hash.update(split.images);
+  forEachImageChunk(split, (pixels) => hash.update(pixels));
   hash.update(new Uint8Array(split.labels.buffer, split.labels.byteOffset, split.labels.byteLength));
   return hash.digest("hex");
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ImageSplit } from "../datasets/types.ts";
+import type { TrainSplit } from "../datasets/types.ts";
+import { forEachImageChunk } from "../pipeline/image_store.ts";
 
 /** Per-channel mean and standard deviation of pixel values in [0, 1]. */
 export interface ChannelStatistics {
@@ -11,19 +12,23 @@ export interface ChannelStatistics {
   std: [number, number, number];
 }
 
-/** Measures the per-channel mean and standard deviation of a split's pixels, scaled to [0, 1]. */
-export function measureChannelStatistics(split: ImageSplit): ChannelStatistics {
+/**
+ * Measures the per-channel mean and standard deviation of a split's pixels,
+ * scaled to [0, 1]. A streamed split is read from its file in chunks.
+ */
+export function measureChannelStatistics(split: TrainSplit): ChannelStatistics {
   const sums = [0, 0, 0];
   const squares = [0, 0, 0];
-  const images = split.images;
-  for (let i = 0; i < images.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      const value = images[i + c] / 255;
-      sums[c] += value;
-      squares[c] += value * value;
+  forEachImageChunk(split, (images) => {
+    for (let i = 0; i < images.length; i += 3) {
+      for (let c = 0; c < 3; c++) {
+        const value = images[i + c] / 255;
+        sums[c] += value;
+        squares[c] += value * value;
+      }
     }
-  }
-  const count = images.length / 3;
+  });
+  const count = split.count * split.height * split.width;
   const mean = sums.map((sum) => sum / count) as [number, number, number];
   // A constant channel would divide by zero; 1 leaves it centred but unscaled.
   const std = squares.map((square, c) => Math.sqrt(Math.max(0, square / count - mean[c] ** 2)) || 1) as [

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ImageSplit } from "../datasets/types.ts";
+import { writeStreamedCache } from "../datasets/cache_stream.ts";
+import type { ImageSplit, StreamedSplit } from "../datasets/types.ts";
 import { defaultCropPadding } from "../engine/augment.ts";
 import { DEFAULT_TRAINING, type RunConfig } from "../engine/config.ts";
 import { Random } from "../engine/random.ts";
@@ -35,4 +36,23 @@ export function pipelineConfig(method: string, overrides: Partial<RunConfig> = {
     methodOptions: DEFAULT_METHOD_OPTIONS,
     ...overrides,
   };
+}
+
+/** Writes `split` to a streamed cache file in a new temporary folder and returns the streamed split. */
+export async function streamedCopy(split: ImageSplit): Promise<StreamedSplit> {
+  const imageBytes = split.height * split.width * 3;
+  const contents = {
+    key: "copy",
+    source: "test",
+    labels: split.labels,
+    height: split.height,
+    width: split.width,
+  };
+  const written = await writeStreamedCache(await Deno.makeTempDir(), contents, async (write) => {
+    for (let i = 0; i < split.count; i++) {
+      await write(i, split.images.slice(i * imageBytes, (i + 1) * imageBytes));
+    }
+    return [];
+  });
+  return written.split;
 }

@@ -1,11 +1,18 @@
 /**
- * Where a batch's training images come from. A store reads the images of a
- * batch by index and can be described in a message, so that a worker opens the
- * same images without copying the split.
+ * Sources of a batch's training images: memory, or the decode-cache file of a
+ * streamed split. A store reads the images of a batch by index and can be
+ * described in a message, so that a worker opens the same images without
+ * copying the split.
  *
  * @module
  */
-import type { ImageSplit } from "../datasets/types.ts";
+import {
+  type ImageSplit,
+  isStreamed,
+  type SplitFile,
+  type StreamedSplit,
+  type TrainSplit,
+} from "../datasets/types.ts";
 
 /** Random access to the 8-bit images of a split. */
 export interface ImageStore {
@@ -18,6 +25,8 @@ export interface ImageStore {
   read(indices: Int32Array): Uint8Array;
   /** A message from which {@linkcode openImageStore} opens the same store in a worker. */
   describe(): ImageStoreMessage;
+  /** Closes the file of a streamed split; a later `read` opens it again. */
+  close(): void;
 }
 
 /** A store held in memory, in a form that `postMessage` can send. */
@@ -31,7 +40,62 @@ export interface MemoryStoreMessage {
   width: number;
 }
 
-export type ImageStoreMessage = MemoryStoreMessage;
+/** A streamed split: its file and which of the file's images it uses. */
+export interface FileStoreMessage {
+  kind: "file";
+  file: SplitFile;
+  /** Position in the file of each image of the split. */
+  indices: Int32Array;
+  labels: Int32Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+export type ImageStoreMessage = MemoryStoreMessage | FileStoreMessage;
+
+/**
+ * Opens the store of any training split. With `shared`, an in-memory split's
+ * pixels are placed in a `SharedArrayBuffer` (see {@linkcode memoryImageStore}).
+ */
+export function imageStoreFor(split: TrainSplit, shared = false): ImageStore {
+  return isStreamed(split) ? fileImageStore(split) : memoryImageStore(split, shared);
+}
+
+/** Opens a streamed split, which reads each image from its file when a batch needs it. */
+export function fileImageStore(split: StreamedSplit): ImageStore {
+  const { file, indices, labels, count, height, width } = split;
+  return openFileStore({ kind: "file", file, indices, labels, count, height, width });
+}
+
+/** Size of the runs of images that {@linkcode forEachImageChunk} reads from a file: 64 MiB. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Calls `visit` with the split's pixels in order, in runs of whole images: all
+ * at once for a split in memory, at most 64 MiB at a time for a streamed one.
+ *
+ * @param visit Receives the pixels of images `first` to `first + n - 1`.
+ */
+export function forEachImageChunk(
+  split: TrainSplit,
+  visit: (pixels: Uint8Array, first: number) => void,
+): void {
+  if (!isStreamed(split)) {
+    visit(split.images, 0);
+    return;
+  }
+  const store = fileImageStore(split);
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (split.height * split.width * 3)));
+  try {
+    for (let first = 0; first < split.count; first += perChunk) {
+      const last = Math.min(split.count, first + perChunk);
+      visit(store.read(Int32Array.from({ length: last - first }, (_, i) => first + i)), first);
+    }
+  } finally {
+    store.close();
+  }
+}
 
 /**
  * Opens a split held in memory. With `shared`, its pixels are copied once into a
@@ -52,6 +116,7 @@ export function memoryImageStore(split: ImageSplit, shared = false): ImageStore 
 /** Opens the store that {@linkcode ImageStore.describe} described, in any thread. */
 export function openImageStore(message: ImageStoreMessage): ImageStore {
   if (message.kind === "memory") return openMemoryStore(message);
+  if (message.kind === "file") return openFileStore(message);
   throw new Error(`Unknown image store kind "${(message as { kind: string }).kind}".`);
 }
 
@@ -60,7 +125,7 @@ function openMemoryStore(message: MemoryStoreMessage): ImageStore {
   const imageBytes = height * width * 3;
   if (images.length !== count * imageBytes || labels.length !== count) {
     throw new Error(
-      `Image store of ${count} images of ${height}x${width} px holds ${images.length} pixel bytes ` +
+      `Image store of ${count} images of ${height}x${width} px contains ${images.length} pixel bytes ` +
         `and ${labels.length} labels; expected ${count * imageBytes} and ${count}.`,
     );
   }
@@ -78,7 +143,59 @@ function openMemoryStore(message: MemoryStoreMessage): ImageStore {
       return out;
     },
     describe: () => message,
+    close() {},
   };
+}
+
+function openFileStore(message: FileStoreMessage): ImageStore {
+  const { file, indices, labels, count, height, width } = message;
+  const imageBytes = height * width * 3;
+  if (indices.length !== count || labels.length !== count) {
+    throw new Error(
+      `Invalid streamed split of ${count} images: it has ${indices.length} file positions and ` +
+        `${labels.length} labels, expected ${count} of each.`,
+    );
+  }
+  let handle: Deno.FsFile | undefined;
+  return {
+    count,
+    height,
+    width,
+    labels,
+    read(wanted) {
+      handle ??= Deno.openSync(file.path, { read: true });
+      const out = new Uint8Array(wanted.length * imageBytes);
+      wanted.forEach((index, i) => {
+        checkIndex(index, count);
+        const stored = indices[index];
+        checkIndex(stored, file.storedCount);
+        const target = out.subarray(i * imageBytes, (i + 1) * imageBytes);
+        readAt(handle!, file.pixelsOffset + stored * imageBytes, target, file.path);
+      });
+      return out;
+    },
+    describe: () => message,
+    close() {
+      handle?.close();
+      handle = undefined;
+    },
+  };
+}
+
+/** Fills `target` from the file at byte `position`. */
+function readAt(handle: Deno.FsFile, position: number, target: Uint8Array, path: string): void {
+  handle.seekSync(position, Deno.SeekMode.Start);
+  let filled = 0;
+  while (filled < target.length) {
+    const read = handle.readSync(target.subarray(filled));
+    if (read === null) {
+      throw new Error(
+        `Cache file ${path} ends at byte ${position + filled}, inside an image. ` +
+          "Delete it and load the dataset again.",
+      );
+    }
+    filled += read;
+  }
 }
 
 /** Throws when an image index is outside [0, count). */

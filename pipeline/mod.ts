@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { ImageSplit } from "../datasets/types.ts";
+import type { TrainSplit } from "../datasets/types.ts";
 import type { RunConfig } from "../engine/config.ts";
 import type { ChannelStatistics } from "../engine/normalize.ts";
 import { isBuiltInMethod } from "../methods/registry.ts";
 import type { TrainingMethod } from "../methods/types.ts";
-import { memoryImageStore } from "./image_store.ts";
+import { imageStoreFor } from "./image_store.ts";
 import type { BatchSpec, PreparationContext } from "./prepare.ts";
 import { type BatchSource, inlineBatchSource } from "./source.ts";
 import { workerBatchSource } from "./worker_source.ts";
@@ -28,8 +28,8 @@ export interface PipelineOptions {
 /** The run whose batches a source prepares. */
 export interface PipelineRun {
   config: RunConfig;
-  /** The training split. */
-  split: ImageSplit;
+  /** The training split, in memory or streamed. */
+  split: TrainSplit;
   method: TrainingMethod;
   numClasses: number;
   /** Input normalization, measured on the training split. */
@@ -68,7 +68,7 @@ export function openBatchSource(
     stepsPerEpoch,
   };
   const inline = (reason: string) => {
-    const context: PreparationContext = { ...common, store: memoryImageStore(split) };
+    const context: PreparationContext = { ...common, store: imageStoreFor(split) };
     return inlineBatchSource(context, specs, reason);
   };
   if (options.workers === 0) return inline("");
@@ -79,7 +79,7 @@ export function openBatchSource(
   return workerBatchSource(
     {
       ...setup,
-      store: memoryImageStore(split, true).describe(),
+      store: imageStoreFor(split, true).describe(),
       methodName: config.method,
       methodOptions: config.methodOptions,
     },

@@ -10,15 +10,21 @@ import {
   type PipelineOptions,
   type PreparedBatch,
 } from "./mod.ts";
-import { NUM_CLASSES, pipelineConfig, randomSplit } from "./_test_support.ts";
+import type { TrainSplit } from "../datasets/types.ts";
+import { NUM_CLASSES, pipelineConfig, randomSplit, streamedCopy } from "./_test_support.ts";
 
 const SPLIT = randomSplit(10);
 
-async function allBatches(method: string, options: PipelineOptions, instance?: TrainingMethod) {
+async function allBatches(
+  method: string,
+  options: PipelineOptions,
+  instance?: TrainingMethod,
+  split: TrainSplit = SPLIT,
+) {
   const config = pipelineConfig(method);
   const run = {
     config,
-    split: SPLIT,
+    split,
     method: instance ?? createMethod(method, DEFAULT_METHOD_OPTIONS),
     numClasses: NUM_CLASSES,
     statistics: measureChannelStatistics(SPLIT),
@@ -43,6 +49,15 @@ for (const method of ["mi_adaptive", "mixup+mi_adaptive", "randaugment+label_smo
     }
   });
 }
+
+Deno.test("a streamed split gives the same batches as the split in memory", async () => {
+  const streamed = await streamedCopy(SPLIT);
+  const inline = await allBatches("mi_adaptive", { workers: 0 });
+  for (const workers of [0, 2]) {
+    const { batches } = await allBatches("mi_adaptive", { workers }, undefined, streamed);
+    assert.deepEqual(batches, inline.batches, `${workers} workers`);
+  }
+});
 
 Deno.test("a method that the config does not name is prepared on the training thread, with the reason", async () => {
   const hard = createMethod("hard", DEFAULT_METHOD_OPTIONS);

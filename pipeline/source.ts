@@ -39,7 +39,7 @@ export function inlineBatchSource(
         return Promise.reject(error);
       }
     },
-    close() {},
+    close: () => context.store.close(),
     description: "the training thread" + (reason === "" ? "" : ` (${reason})`),
   };
 }

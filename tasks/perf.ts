@@ -76,6 +76,11 @@ function parseOptions(args: string[]) {
   };
 }
 
+function describeWorkers(workers: number): string {
+  if (workers === 0) return "the training thread";
+  return `${workers} worker${workers === 1 ? "" : "s"}`;
+}
+
 async function main(args: string[]): Promise<number> {
   let options;
   try {
@@ -96,7 +101,7 @@ async function main(args: string[]): Promise<number> {
     const dataset = { ...loaded, train: takePerClass(loaded.train, options.trainPerClass) };
     console.error(
       `perf: ${dataset.train.count} training images of ${dataset.name}, ${options.epochs} epochs each, ` +
-        `batches prepared by ${options.workers === 0 ? "the training thread" : `${options.workers} workers`}`,
+        `batches prepared by ${describeWorkers(options.workers)}`,
     );
     const timings = await measureEpochs(dataset, { ...options, seed: 0 }, (line) => console.error(line));
     const comparisons: TorchComparison[] = [];
