@@ -19,7 +19,7 @@ import { createMethod } from "../methods/registry.ts";
 import { listBatches, openBatchSource } from "../pipeline/mod.ts";
 
 /** Classes of the generated folders. */
-const CLASSES = 10;
+export const CLASSES = 10;
 
 /** Result of one measurement process. */
 export interface MemoryMeasurement {
@@ -46,7 +46,9 @@ export interface MeasureOptions {
 
 /**
  * Writes `count` training and `CLASSES` val JPEG files of `side` px under `root`:
- * a colour gradient with noise, a different one per image.
+ * a colour gradient with noise, a different one per image. A folder that this
+ * function already completed with the same arguments is left as it is, so that
+ * its decoded-image cache stays valid.
  */
 export async function generateImageFolder(
   root: string,
@@ -54,6 +56,9 @@ export async function generateImageFolder(
   side: number,
   seed = 0,
 ): Promise<void> {
+  const marker = join(root, ".generated");
+  const description = JSON.stringify({ count, side, seed });
+  if (await Deno.readTextFile(marker).catch(() => "") === description) return;
   const random = new Random(seed);
   for (const [split, images] of [["train", count], ["val", CLASSES]] as const) {
     for (let i = 0; i < images; i++) {
@@ -64,6 +69,7 @@ export async function generateImageFolder(
         .toFile(join(folder, `${String(i).padStart(6, "0")}.jpg`));
     }
   }
+  await Deno.writeTextFile(marker, description);
 }
 
 function gradientImage(side: number, random: Random): Uint8Array {

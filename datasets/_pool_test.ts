@@ -38,3 +38,16 @@ Deno.test("forEachWithConcurrency finishes all before rejecting", async () => {
 Deno.test("forEachWithConcurrency rejects a zero limit", async () => {
   await assert.rejects(forEachWithConcurrency([1], 0, async () => {}), /positive integer, got 0/);
 });
+
+Deno.test("forEachWithConcurrency with stopOnError starts no task after a rejection", async () => {
+  const started: number[] = [];
+  await assert.rejects(
+    forEachWithConcurrency([0, 1, 2, 3, 4, 5], 2, async (item) => {
+      started.push(item);
+      await Promise.resolve();
+      if (item === 1) throw new Error("disk full");
+    }, true),
+    /disk full/,
+  );
+  assert.deepEqual(started, [0, 1, 2]);
+});

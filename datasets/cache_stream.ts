@@ -1,12 +1,13 @@
 /**
  * Decode-cache files for streamed splits, in the layout of `cache.ts`. The
- * writer puts each image in the file as soon as it is decoded, and the reader
- * checks the file in chunks and keeps only its labels in memory, so neither
- * keeps all of the split's pixels in memory at once.
+ * writer puts each image in the file as soon as it is decoded. The reader checks
+ * the file in chunks and keeps only its labels in memory. So neither keeps all of
+ * the split's pixels in memory at once.
  *
  * @module
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import {
   alignTo4,
   cacheFilePath,
@@ -60,7 +61,6 @@ export async function writeStreamedCache(
   contents: StreamedCacheContents,
   decode: (write: ImageWriter) => Promise<number[]>,
 ): Promise<StreamedCache> {
-  await Deno.mkdir(cacheDir, { recursive: true });
   const { labels, height, width } = contents;
   const count = labels.length;
   const imageBytes = height * width * 3;
@@ -68,13 +68,27 @@ export async function writeStreamedCache(
   const labelsOffset = pixelsOffset + alignTo4(count * imageBytes);
   const finalPath = cacheFilePath(cacheDir, contents.key);
   const temporaryPath = `${finalPath}.${crypto.randomUUID()}.tmp`;
-  const file = await Deno.open(temporaryPath, { read: true, write: true, createNew: true });
+  const writeFailed = (error: unknown) =>
+    new Error(
+      `Could not write the decoded-image cache ${finalPath} (${formatBytes(labelsOffset + count * 4)}), ` +
+        `which a streamed split needs: ${(error as Error).message}. Free disk space, pass --cache-dir DIR ` +
+        "with a writable folder on a larger disk, or --stream off.",
+    );
+  let file: Deno.FsFile;
+  try {
+    await Deno.mkdir(cacheDir, { recursive: true });
+    await removeStaleTemporaryFiles(cacheDir, contents.key);
+    file = await Deno.open(temporaryPath, { read: true, write: true, createNew: true });
+  } catch (error) {
+    throw writeFailed(error);
+  }
   try {
     let writes = Promise.resolve();
     const write: ImageWriter = (index, pixels) => {
       if (!Number.isInteger(index) || index < 0 || index >= count || pixels.length !== imageBytes) {
         throw new RangeError(
-          `Image ${index} of ${pixels.length} bytes does not fit a split of ${count} images.`,
+          `Image ${index} of ${pixels.length} bytes does not fit a split of ${count} images ` +
+            `of ${imageBytes} bytes each.`,
         );
       }
       writes = writes.then(async () => {
@@ -114,7 +128,7 @@ export async function writeStreamedCache(
       // Already closed before the rename failed.
     }
     await Deno.remove(temporaryPath).catch(() => {});
-    throw error;
+    throw error instanceof RangeError ? error : writeFailed(error);
   }
 }
 
@@ -184,4 +198,29 @@ async function hashPixels(file: Deno.FsFile, offset: number, length: number, pat
     hash.update(await readExactly(file, offset + done, Math.min(CHECK_CHUNK_BYTES, length - done), path));
   }
   return hash;
+}
+
+/** Age after which a temporary cache file counts as left behind by an interrupted writer. */
+const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+
+/**
+ * Removes the temporary files of `key` that no writer has changed for 10 minutes,
+ * left behind when a decode was interrupted. A writer still at work changes its
+ * file with every image, so its file is kept.
+ */
+export async function removeStaleTemporaryFiles(cacheDir: string, key: string): Promise<void> {
+  const prefix = `${key}.bin.`;
+  for await (const entry of Deno.readDir(cacheDir)) {
+    if (!entry.isFile || !entry.name.startsWith(prefix) || !entry.name.endsWith(".tmp")) continue;
+    const path = join(cacheDir, entry.name);
+    const modified = (await Deno.stat(path).catch(() => null))?.mtime?.getTime();
+    if (modified !== undefined && Date.now() - modified > STALE_TEMPORARY_MS) {
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+}
+
+/** Formats a byte count in MiB below 1 GiB and in GiB above. */
+function formatBytes(bytes: number): string {
+  return bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 }

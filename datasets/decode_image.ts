@@ -178,7 +178,8 @@ export async function decodeImages(
  * caller decides where the pixels go (memory, or a file for streamed splits).
  *
  * A file that fails to decode does not stop the others. It never reaches `sink`
- * and is listed in the result, so the caller decides what to do with it.
+ * and is listed in the result, so the caller decides what to do with it. An error
+ * from `sink` stops the decoding and is raised.
  * Each failed file is decoded once more after the others, alone: sharp 0.34 reads
  * libvips' process-wide error buffer, so the message of a failure during
  * concurrent decoding can be empty or carry another file's warning. A file that
@@ -194,6 +195,7 @@ export async function decodeImagesInto(
   const failedIndices: number[] = [];
   let done = 0;
 
+  // A sink that fails (a full disk, say) stops the decoding: the remaining files are not read.
   await forEachWithConcurrency(paths, options.concurrency ?? 8, async (path, index) => {
     let pixels: Uint8Array | undefined;
     try {
@@ -204,7 +206,7 @@ export async function decodeImagesInto(
     if (pixels !== undefined) await sink(index, pixels);
     done++;
     options.onImageDone?.(done);
-  });
+  }, true);
 
   const badImages: BadImage[] = [];
   for (const index of failedIndices) {

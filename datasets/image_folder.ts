@@ -88,7 +88,10 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
   let decodedTrain: DecodedSplit<TrainSplit>;
   if (shouldStream(options, layout.train.length, cacheDir)) {
     if (cacheDir === null) {
-      throw new Error("Streaming the training images needs the decoded-image cache; set a cache folder.");
+      throw new Error(
+        "Streaming the training images needs the decoded-image cache, but cacheDir is false; " +
+          "pass a cache folder as cacheDir, or load without stream.",
+      );
     }
     const key = splitCacheKey(layout, "train", options.side);
     decodedTrain = await loadStreamedSplit(layout.train, layout.root, cacheDir, key, options);
@@ -150,16 +153,29 @@ const AUTO_STREAM_MEMORY_SHARE = 0.25;
 function shouldStream(options: ImageFolderOptions, count: number, cacheDir: string | null): boolean {
   if (options.stream !== "auto") return options.stream === true;
   const bytes = count * decodedImageBytes(options.side);
-  const limit = AUTO_STREAM_MEMORY_SHARE * Deno.systemMemoryInfo().total;
-  if (bytes <= limit || cacheDir === null) return false;
+  const memory = availableMemoryBytes();
+  if (bytes <= AUTO_STREAM_MEMORY_SHARE * memory || cacheDir === null) return false;
   const gib = (value: number) => (value / 2 ** 30).toFixed(1);
   console.warn(
     `Streaming the ${count} training images from the decoded-image cache: decoded they take ` +
-      `${gib(bytes)} GiB, more than a quarter of this machine's ${
-        gib(limit / AUTO_STREAM_MEMORY_SHARE)
-      } GiB.`,
+      `${gib(bytes)} GiB, more than a quarter of the ${gib(memory)} GiB of memory this process may use. ` +
+      "Pass --stream off to hold them in memory anyway.",
   );
   return true;
+}
+
+/**
+ * Returns the memory this process may use: the machine's, or the cgroup v2 limit
+ * (`/sys/fs/cgroup/memory.max`, set by containers and batch schedulers) where lower.
+ */
+function availableMemoryBytes(): number {
+  const total = Deno.systemMemoryInfo().total;
+  try {
+    const limit = Number(Deno.readTextFileSync("/sys/fs/cgroup/memory.max").trim());
+    return Number.isFinite(limit) && limit > 0 ? Math.min(total, limit) : total;
+  } catch {
+    return total;
+  }
 }
 
 function splitCacheKey(layout: ImageFolderLayout, splitName: "train" | "val", side: number): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileImageStore } from "../pipeline/image_store.ts";
 import { readCachedSplit } from "./cache.ts";
-import { openStreamedCache, writeStreamedCache } from "./cache_stream.ts";
+import { openStreamedCache, removeStaleTemporaryFiles, writeStreamedCache } from "./cache_stream.ts";
 import { loadImageFolder } from "./image_folder.ts";
 import { takePerClass } from "./subset.ts";
 import { type ImageSplit, inMemorySplit, isStreamed, type StreamedSplit } from "./types.ts";
@@ -154,4 +154,26 @@ Deno.test("inMemorySplit names the file of a streamed split", async () => {
     /The split is streamed from .*\.bin; load it without stream/,
   );
   assert.equal(inMemorySplit(dataset.val), dataset.val);
+});
+
+Deno.test("writeStreamedCache names the cache file and the fixes when writing fails", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  const contents = { key: "k", source: "test", labels: Int32Array.of(0), height: SIDE, width: SIDE };
+  await assert.rejects(
+    writeStreamedCache(cacheDir, contents, () => Promise.reject(new Error("No space left on device"))),
+    /Could not write the decoded-image cache .*k\.bin \(0\.0 MiB\), which a streamed split needs: No space left on device\. Free disk space, pass --cache-dir DIR with a writable folder on a larger disk, or --stream off\./,
+  );
+  assert.deepEqual([...Deno.readDirSync(cacheDir)], []);
+});
+
+Deno.test("removeStaleTemporaryFiles removes only old temporary files of its key", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  const old = new Date(Date.now() - 3600_000);
+  for (const name of ["k.bin.a.tmp", "k.bin.b.tmp", "other.bin.c.tmp", "k.bin"]) {
+    await Deno.writeTextFile(join(cacheDir, name), "x");
+    if (name !== "k.bin.b.tmp") await Deno.utime(join(cacheDir, name), old, old);
+  }
+  await removeStaleTemporaryFiles(cacheDir, "k");
+  const left = [...Deno.readDirSync(cacheDir)].map((entry) => entry.name).toSorted();
+  assert.deepEqual(left, ["k.bin", "k.bin.b.tmp", "other.bin.c.tmp"]);
 });

@@ -79,6 +79,11 @@ export async function loadDataset(
           `use side 32, or convert the images to an image folder to resize them`,
       );
     }
+    if (options.stream === true) {
+      console.warn(
+        `Streaming applies to image folders only; the CIFAR binary files of ${root} are read into memory.`,
+      );
+    }
     return await loadCifarBinary(root, { labels: options.cifarLabels });
   }
 

@@ -82,6 +82,10 @@ const MIN_SIDE = 8;
 const MAX_SIDE = 4096;
 /** Largest NMI bin count: the joint histogram has bins * bins entries. */
 const MAX_NMI_BINS = 4096;
+/** Most batch workers: each one holds its own copy of the method and a few batches. */
+const MAX_WORKERS = 64;
+/** Most batches prepared ahead. */
+const MAX_PREFETCH = 1024;
 /** Largest width multiplier; width 8 already gives 4,096 channels in the last stage. */
 const MAX_WIDTH = 8;
 
@@ -220,11 +224,13 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
     methods: parseMethodList(values.method!),
     seeds: parseSeeds(values.seeds!),
     dataset: values.dataset!,
-    resultsRoot: values.results!,
+    resultsRoot: nonEmptyPath("--results", values.results!),
     backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
     force: values.force!,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
-    cacheDir: values["cache-dir"],
+    cacheDir: values["cache-dir"] === undefined
+      ? undefined
+      : nonEmptyPath("--cache-dir", values["cache-dir"]),
     stream: parseStream(values.stream!),
     skipBadImages: values["skip-bad-images"]!,
     training: {
@@ -255,6 +261,11 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
   };
 }
 
+function nonEmptyPath(option: string, value: string): string {
+  if (value.trim() === "") throw new Error(`Invalid ${option} "${value}": expected a folder path.`);
+  return value;
+}
+
 function parseStream(value: string): boolean | "auto" {
   if (value === "auto") return "auto";
   if (value === "on" || value === "off") return value === "on";
@@ -266,12 +277,14 @@ function parsePipelineOptions(
   workersText: string | undefined,
   prefetchText: string | undefined,
 ): PipelineOptions {
-  const workers = nonNegativeInteger("--workers", workersText, defaultWorkerCount());
+  const workers = workersText === undefined
+    ? defaultWorkerCount()
+    : integerInRange("--workers", workersText, 0, MAX_WORKERS);
   if (prefetchText === undefined) return { workers };
   if (workers === 0) {
     throw new Error(`--prefetch ${prefetchText} needs workers; drop it or set --workers to 1 or more.`);
   }
-  return { workers, prefetch: positiveInteger("--prefetch", prefetchText, 1) };
+  return { workers, prefetch: integerInRange("--prefetch", prefetchText, 1, MAX_PREFETCH) };
 }
 
 type BaselineOptions = Pick<

@@ -168,6 +168,10 @@ Deno.test("--workers and --prefetch set the batch pool, and --prefetch needs wor
   assert.deepEqual(parsePlan(["--workers", "3", "--prefetch", "5"]).pipeline, { workers: 3, prefetch: 5 });
   assert.deepEqual(parsePlan(["--workers", "0"]).pipeline, { workers: 0 });
   assert.throws(() => parsePlan(["--workers=-1"]), /--workers "-1"/);
+  assert.throws(
+    () => parsePlan(["--workers", "65"]),
+    /Invalid --workers "65": expected an integer in \[0, 64\]/,
+  );
   assert.throws(() => parsePlan(["--workers", "2", "--prefetch", "0"]), /--prefetch "0"/);
   assert.throws(
     () => parsePlan(["--workers", "0", "--prefetch", "2"]),
@@ -180,4 +184,9 @@ Deno.test("--stream takes on, off or auto, and auto is the default", () => {
   assert.equal(parsePlan(["--stream", "on"]).stream, true);
   assert.equal(parsePlan(["--stream", "off"]).stream, false);
   assert.throws(() => parsePlan(["--stream", "yes"]), /Invalid --stream "yes": expected on, off or auto/);
+});
+
+Deno.test("--results and --cache-dir reject an empty path", () => {
+  assert.throws(() => parsePlan(["--results", ""]), /Invalid --results "": expected a folder path/);
+  assert.throws(() => parsePlan(["--cache-dir", " "]), /Invalid --cache-dir " ": expected a folder path/);
 });

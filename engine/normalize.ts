@@ -17,6 +17,8 @@ export interface ChannelStatistics {
  * scaled to [0, 1]. A streamed split is read from its file in chunks.
  */
 export function measureChannelStatistics(split: TrainSplit): ChannelStatistics {
+  const known = measuredStatistics.get(split);
+  if (known !== undefined) return known;
   const sums = [0, 0, 0];
   const squares = [0, 0, 0];
   forEachImageChunk(split, (images) => {
@@ -36,8 +38,13 @@ export function measureChannelStatistics(split: TrainSplit): ChannelStatistics {
     number,
     number,
   ];
-  return { mean, std };
+  const statistics = { mean, std };
+  measuredStatistics.set(split, statistics);
+  return statistics;
 }
+
+/** Statistics already measured per split object, because a streamed split is read from disk to measure them. */
+const measuredStatistics = new WeakMap<TrainSplit, ChannelStatistics>();
 
 /** Normalizes HWC pixels in [0, 1] in place: (value - mean) / std per channel. */
 export function normalizePixels(pixels: Float32Array, statistics: ChannelStatistics): Float32Array {

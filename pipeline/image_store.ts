@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { PREAMBLE_BYTES } from "../datasets/cache.ts";
 import {
   type ImageSplit,
   isStreamed,
@@ -163,12 +164,16 @@ function openFileStore(message: FileStoreMessage): ImageStore {
     width,
     labels,
     read(wanted) {
-      handle ??= Deno.openSync(file.path, { read: true });
+      handle ??= openUnchanged(file);
       const out = new Uint8Array(wanted.length * imageBytes);
       wanted.forEach((index, i) => {
         checkIndex(index, count);
         const stored = indices[index];
-        checkIndex(stored, file.storedCount);
+        if (!Number.isInteger(stored) || stored < 0 || stored >= file.storedCount) {
+          throw new RangeError(
+            `File position ${stored} of image ${index} is outside the ${file.storedCount} images of ${file.path}.`,
+          );
+        }
         const target = out.subarray(i * imageBytes, (i + 1) * imageBytes);
         readAt(handle!, file.pixelsOffset + stored * imageBytes, target, file.path);
       });
@@ -182,6 +187,45 @@ function openFileStore(message: FileStoreMessage): ImageStore {
   };
 }
 
+/**
+ * Opens a split's cache file and checks that its header still names the pixel
+ * offset and checksum recorded when the split was loaded: another process may
+ * have replaced the file since, with the pixels at another offset.
+ *
+ * NOTE: pixels changed in place after this check, keeping the header, are not
+ * noticed; checking them would mean reading the whole file again.
+ */
+function openUnchanged(file: SplitFile): Deno.FsFile {
+  const rerun = "Load the dataset again (rerun the command) to use the new file.";
+  let handle: Deno.FsFile;
+  try {
+    handle = Deno.openSync(file.path, { read: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      `Cache file ${file.path} of a streamed split was removed after the dataset was loaded. ${rerun}`,
+    );
+  }
+  try {
+    const preamble = new Uint8Array(PREAMBLE_BYTES);
+    readAt(handle, 0, preamble, file.path);
+    const length = new DataView(preamble.buffer).getUint32(PREAMBLE_BYTES - 4, true);
+    const json = new Uint8Array(Math.min(length, file.pixelsOffset));
+    readAt(handle, PREAMBLE_BYTES, json, file.path);
+    const header = JSON.parse(new TextDecoder().decode(json));
+    if (header.pixelsOffset !== file.pixelsOffset || header.checksum !== file.checksum) {
+      throw new Error("its header changed");
+    }
+  } catch (error) {
+    handle.close();
+    throw new Error(
+      `Cache file ${file.path} of a streamed split changed after the dataset was loaded ` +
+        `(${(error as Error).message}). ${rerun}`,
+    );
+  }
+  return handle;
+}
+
 /** Fills `target` from the file at byte `position`. */
 function readAt(handle: Deno.FsFile, position: number, target: Uint8Array, path: string): void {
   handle.seekSync(position, Deno.SeekMode.Start);
@@ -190,7 +234,7 @@ function readAt(handle: Deno.FsFile, position: number, target: Uint8Array, path:
     const read = handle.readSync(target.subarray(filled));
     if (read === null) {
       throw new Error(
-        `Cache file ${path} ends at byte ${position + filled}, inside an image. ` +
+        `Cache file ${path} ends before byte ${position + target.length}, inside an image. ` +
           "Delete it and load the dataset again.",
       );
     }

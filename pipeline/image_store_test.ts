@@ -6,6 +6,7 @@ import {
   type MemoryStoreMessage,
   openImageStore,
 } from "./image_store.ts";
+import type { StreamedSplit } from "../datasets/types.ts";
 import { randomSplit, SIDE, streamedCopy } from "./_test_support.ts";
 
 const IMAGE_BYTES = SIDE * SIDE * 3;
@@ -56,18 +57,37 @@ Deno.test("forEachImageChunk gives a streamed split's pixels in order, as the sp
   }
 });
 
-Deno.test("a file store names an index outside the split and a file cut inside an image", async () => {
-  const streamed = await streamedCopy(randomSplit(3));
-  const store = fileImageStore(streamed);
+Deno.test("a file store names an index outside the split", async () => {
+  const store = fileImageStore(await streamedCopy(randomSplit(3)));
   try {
     assert.throws(() => store.read(Int32Array.of(3)), /Image index 3 is outside the split of 3 images/);
   } finally {
     store.close();
   }
-  const cut = fileImageStore({ ...streamed, file: { ...streamed.file, pixelsOffset: 1e9 } });
+});
+
+/** Returns the error message of reading image 0 of `split` through a file store. */
+function readError(split: StreamedSplit): string {
+  const store = fileImageStore(split);
   try {
-    assert.throws(() => cut.read(Int32Array.of(0)), /ends at byte 1000000000, inside an image. Delete it/);
+    store.read(Int32Array.of(0));
+    return "no error";
+  } catch (error) {
+    return (error as Error).message;
   } finally {
-    cut.close();
+    store.close();
   }
+}
+
+Deno.test("a file store notices a cache file replaced, cut or removed after loading", async () => {
+  const streamed = await streamedCopy(randomSplit(3));
+  const moved = { ...streamed, file: { ...streamed.file, pixelsOffset: streamed.file.pixelsOffset + 4 } };
+  assert.match(
+    readError(moved),
+    /changed after the dataset was loaded \(its header changed\)\. Load the dataset again/,
+  );
+  await Deno.truncate(streamed.file.path, streamed.file.pixelsOffset + 10);
+  assert.match(readError(streamed), /ends before byte \d+, inside an image\. Delete it/);
+  await Deno.remove(streamed.file.path);
+  assert.match(readError(streamed), /was removed after the dataset was loaded/);
 });

@@ -73,7 +73,8 @@ export function* listBatches(
   for (let epoch = firstEpoch; epoch < epochs; epoch++) {
     const order = epochOrder(seed, epoch, count);
     for (let step = 0; step < steps; step++) {
-      yield { epoch, step, indices: order.subarray(step * batchSize, (step + 1) * batchSize) };
+      // A copy, not a view: posting a view to a worker would copy the whole epoch's order.
+      yield { epoch, step, indices: order.slice(step * batchSize, (step + 1) * batchSize) };
     }
   }
 }

@@ -22,6 +22,7 @@ interface PendingBatch {
   resolve(batch: PreparedBatch): void;
   reject(error: Error): void;
   worker: number;
+  spec: BatchSpec;
 }
 
 /**
@@ -52,14 +53,27 @@ export function workerBatchSource(
     worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
       if (reply.type === "error" && reply.id === -1) {
-        return fail(new Error(`Batch worker ${index + 1} could not start: ${reply.message}`));
+        return fail(
+          new Error(
+            `Batch worker ${index + 1} could not start: ${reply.message}. ` +
+              "Rerun with --workers 0 to prepare batches on the training thread.",
+          ),
+        );
       }
       const batch = pending.get(reply.id);
       if (batch === undefined) return;
       pending.delete(reply.id);
       outstanding[batch.worker]--;
       if (reply.type === "batch") batch.resolve(reply.prepared);
-      else batch.reject(new Error(`Preparing a batch in worker ${index + 1} failed: ${reply.message}`));
+      else {
+        const where = `batch ${batch.spec.step + 1} of epoch ${batch.spec.epoch + 1}`;
+        batch.reject(new Error(`Preparing ${where} in worker ${index + 1} failed: ${reply.message}`));
+      }
+    };
+    worker.onmessageerror = () => {
+      fail(
+        new Error(`Batch worker ${index + 1} sent a reply that could not be read. Rerun with --workers 0.`),
+      );
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -81,7 +95,7 @@ export function workerBatchSource(
         return;
       }
       const worker = outstanding.indexOf(Math.min(...outstanding));
-      const batch = deferred(worker);
+      const batch = deferred(worker, spec.value);
       if (failure !== undefined) batch.reject(failure);
       else {
         const id = nextId++;
@@ -106,7 +120,7 @@ export function workerBatchSource(
     },
     close() {
       for (const worker of workers) worker.terminate();
-      pending.clear();
+      fail(new Error("The batch pool was closed."));
       queue.length = 0;
     },
     description: `${options.workers} worker${options.workers === 1 ? "" : "s"}, ` +
@@ -129,7 +143,7 @@ function startWorker(setup: WorkerSetup): Worker {
   return worker;
 }
 
-function deferred(worker: number): PendingBatch {
+function deferred(worker: number, spec: BatchSpec): PendingBatch {
   let resolve!: (batch: PreparedBatch) => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<PreparedBatch>((resolvePromise, rejectPromise) => {
@@ -138,5 +152,5 @@ function deferred(worker: number): PendingBatch {
   });
   // A batch that fails before the loop takes it is not an unhandled rejection, because the loop may never take it.
   promise.catch(() => {});
-  return { promise, resolve, reject, worker };
+  return { promise, resolve, reject, worker, spec };
 }

@@ -58,7 +58,7 @@ Deno.test("a worker pool passes on the error of a batch it could not prepare", a
   try {
     await assert.rejects(
       source.next(),
-      /Preparing a batch in worker 1 failed: Image index 9 is outside the split of 6 images/,
+      /Preparing batch 1 of epoch 1 in worker 1 failed: Image index 9 is outside the split of 6 images/,
     );
   } finally {
     source.close();

@@ -8,8 +8,10 @@
  * @module
  */
 import { join } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { parseArgs } from "node:util";
 import {
+  CLASSES,
   generateImageFolder,
   measureEpochMemory,
   type MeasureOptions,
@@ -17,6 +19,7 @@ import {
 } from "../bench/stream_memory.ts";
 import { loadImageFolder } from "../datasets/image_folder.ts";
 import { nonNegativeInteger, positiveInteger } from "../engine/option_values.ts";
+import { parseMethodList } from "../methods/registry.ts";
 import { defaultWorkerCount } from "../pipeline/mod.ts";
 
 const USAGE = `Usage: deno task stream-memory [options]
@@ -26,7 +29,7 @@ prepares one epoch of batches from each, with the training images in memory and
 streamed, each in a fresh process, and prints the peak resident memory.
 
 Options:
-  --train N          training images of the larger folder, at least 8 (default: 4000)
+  --train N          training images of the larger folder, at least ${4 * CLASSES} (default: 4000)
   --side N           image side in pixels (default: 224)
   --batch-size N     images per batch (default: 64)
   --workers N        batch workers (default: as bench, ${defaultWorkerCount()} here)
@@ -37,10 +40,12 @@ Options:
 `;
 
 const MIB = 2 ** 20;
+/** Difference in decoded size below which the peaks are within the garbage collector's noise. */
+const SMALL_DIFFERENCE_BYTES = 256 * MIB;
 
 async function measureInChild(options: MeasureOptions): Promise<MemoryMeasurement> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL(import.meta.url).pathname, "--measure", JSON.stringify(options)],
+    args: ["run", "--allow-all", fromFileUrl(import.meta.url), "--measure", JSON.stringify(options)],
     stderr: "inherit",
   }).output();
   if (!output.success) throw new Error(`The measurement process failed with exit code ${output.code}.`);
@@ -56,6 +61,13 @@ function formatTable(rows: MemoryMeasurement[]): string {
           (row.loadedRssBytes / MIB).toFixed(0).padStart(20)
         } ` +
         `${(row.peakRssBytes / MIB).toFixed(0).padStart(14)}`,
+    );
+  }
+  const [small, large] = rows.filter((row) => !row.streamed);
+  if (large.decodedBytes - small.decodedBytes < SMALL_DIFFERENCE_BYTES) {
+    lines.push(
+      "NOTE: the two folders differ by less than 256 MiB of decoded images, within the garbage " +
+        "collector's swings of the peak; use the default --train 4000 --side 224.",
     );
   }
   for (const streamed of [false, true]) {
@@ -103,9 +115,18 @@ async function main(args: string[]): Promise<number> {
   }
   try {
     const train = positiveInteger("--train", values.train, 4000);
-    if (train < 8) throw new Error(`Invalid --train "${values.train}": expected an integer of 8 or more.`);
+    if (train < 4 * CLASSES) {
+      throw new Error(
+        `Invalid --train "${values.train}": expected an integer of ${4 * CLASSES} or more, so that the ` +
+          `smaller folder, a quarter of it, has an image in each of the ${CLASSES} classes.`,
+      );
+    }
     const side = positiveInteger("--side", values.side, 224);
     const batchSize = positiveInteger("--batch-size", values["batch-size"], 64);
+    const method = values.method!;
+    if (method.includes(",") || parseMethodList(method).length !== 1) {
+      throw new Error(`Invalid --method "${method}": expected one method name, for example mi_adaptive.`);
+    }
     const workers = nonNegativeInteger("--workers", values.workers, defaultWorkerCount());
     const dir = values.dir ?? await Deno.makeTempDir({ prefix: "mials-stream-" });
     const cacheDir = join(dir, "cache");
@@ -117,7 +138,7 @@ async function main(args: string[]): Promise<number> {
         await generateImageFolder(root, count, side);
         await loadImageFolder(root, { side, cacheDir, stream: true });
         for (const streamed of [false, true]) {
-          const options = { root, cacheDir, side, streamed, batchSize, workers, method: values.method! };
+          const options = { root, cacheDir, side, streamed, batchSize, workers, method };
           rows.push(await measureInChild(options));
         }
       }
