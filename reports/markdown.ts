@@ -200,7 +200,7 @@ function formatOptional(group: RunSummary[], metric: OptionalMetric, scale: numb
 }
 
 /** Formats "mean ± std" of values times scale, with "± –" for a single value. */
-function formatMeanAndDeviation(values: number[], scale: number, digits: number): string {
+export function formatMeanAndDeviation(values: number[], scale: number, digits: number): string {
   const center = (mean(values) * scale).toFixed(digits);
   if (values.length < 2) return `${center} ± ${NO_DEVIATION}`;
   return `${center} ± ${(sampleStandardDeviation(values) * scale).toFixed(digits)}`;
@@ -211,7 +211,8 @@ function escapeCell(text: string): string {
   return text.replaceAll("|", "\\|").replace(/\s*[\r\n]+\s*/g, " ");
 }
 
-function formatRow(cells: string[]): string {
+/** Formats one Markdown table row. */
+export function formatRow(cells: readonly string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
 

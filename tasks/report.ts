@@ -14,6 +14,9 @@ import { describeConflicts } from "../reports/merge.ts";
 import { buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
 import { buildCharts, buildChartsMarkdown, type ChartFile, chartFiles } from "../reports/charts.ts";
 import { buildComparison } from "../reports/compare.ts";
+import { type AblationRun, buildAblationTables } from "../reports/ablations.ts";
+import { summarizeConfig } from "../engine/config.ts";
+import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
 import { type LoadedRun, loadResults, toChartRun, toComparedRun } from "../reports/load.ts";
 
 const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR]
@@ -147,6 +150,53 @@ async function buildChartSection(
   return buildChartsMarkdown(blocks, linkFolder === "" ? "." : linkFolder);
 }
 
+/** Returns a finished run of a method with `mi_adaptive` targets as an ablation row, or nothing. */
+export function toAblationRun(run: LoadedRun): AblationRun[] {
+  const { config, final } = run.stored;
+  const metrics = final.metrics;
+  const runConfig = config.config;
+  if (final.status !== "finished" || metrics === undefined) return [];
+  if (!runConfig.method.split("+").includes("mi_adaptive")) return [];
+  const options = runConfig.methodOptions;
+  // Hand-written or damaged folders may lack what the ablation rows need.
+  if (options === undefined || config.trainImages === undefined) return [];
+  const defaults = {
+    confidence: DEFAULT_METHOD_OPTIONS.confidence,
+    nmiBins: DEFAULT_METHOD_OPTIONS.nmiBins,
+    distortionProbability: DEFAULT_METHOD_OPTIONS.distortionProbability,
+    distortions: DEFAULT_METHOD_OPTIONS.distortions,
+    smoothingConvention: DEFAULT_METHOD_OPTIONS.smoothingConvention,
+  };
+  const base = { ...runConfig, methodOptions: { ...options, ...defaults } };
+  return [{
+    method: runConfig.method,
+    dataset: config.datasetName,
+    seed: runConfig.seed,
+    backend: config.versions.backend,
+    baseSummary: summarizeConfig(base, config.trainImages),
+    settings: {
+      confidence: options.confidence ?? defaults.confidence,
+      nmiBins: options.nmiBins,
+      distortionProbability: options.distortionProbability,
+      distortions: options.distortions.join("+"),
+      smoothingConvention: options.smoothingConvention,
+    },
+    top1: metrics.valTop1,
+    ece: metrics.valEce,
+    nll: metrics.valNll,
+    corruptionTop1: meanTestCorruptionTop1(run),
+  }];
+}
+
+/** Returns the mean top-1 over a run's stored test-corruption entries, or undefined without them. */
+function meanTestCorruptionTop1(run: LoadedRun): number | undefined {
+  const entries = run.robustness?.entries.filter((entry) =>
+    entry.kind === "corruption" && entry.set === "test"
+  );
+  if (entries === undefined || entries.length === 0) return undefined;
+  return entries.reduce((sum, entry) => sum + entry.top1, 0) / entries.length;
+}
+
 /** Returns the robustness result of a run with the facts that group it, or nothing when it has none. */
 function toRunRobustness(run: LoadedRun): RunRobustness[] {
   if (run.robustness === undefined) return [];
@@ -177,6 +227,8 @@ async function buildReport(options: ReportOptions): Promise<string | undefined> 
   if (robustness.length > 0) {
     report += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
   }
+  const ablations = buildAblationTables(runs.flatMap(toAblationRun));
+  if (ablations !== "") report += `\n## Ablations\n\n${ablations}`;
   const charts = await buildChartSection(runs, options, methodOrder);
   if (charts !== "") report += `\n${charts}`;
   return report;

@@ -10,8 +10,13 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { parseSvgTags } from "../reports/_svg_test_support.ts";
 import { runTask } from "./_e2e_support.ts";
+import { DEFAULT_TRAINING } from "../engine/config.ts";
+import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
 
 const CONFIG = "ResNet-18 width 0.25, 32 px, 20 train images, 1 epochs";
+
+/** Training settings of the runs that the ablation test writes. */
+const ABLATION_CONFIG = { ...DEFAULT_TRAINING, dataset: "cifar10", stem: "cifar", cropPadding: 4, epochs: 1 };
 
 /** Writes one finished run folder with reliability bins and, optionally, a robustness result. */
 async function writeRun(
@@ -20,16 +25,27 @@ async function writeRun(
   seed: number,
   top1: number,
   withRobustness: boolean,
+  nmiBins?: number,
 ): Promise<void> {
-  const runId = `${method.replace("+", "_")}__cifar10__seed${seed}__0123456789`;
+  const suffix = nmiBins === undefined ? "" : `_bins${nmiBins}`;
+  const runId = `${method.replace("+", "_")}${suffix}__cifar10__seed${seed}__0123456789`;
   const folder = join(results, runId);
   await Deno.mkdir(folder, { recursive: true });
 
   const config = {
     runId,
-    config: { method, seed },
+    config: nmiBins === undefined ? { method, seed } : {
+      ...ABLATION_CONFIG,
+      method,
+      seed,
+      methodOptions: {
+        ...DEFAULT_METHOD_OPTIONS,
+        nmiBins,
+      },
+    },
+    trainImages: 20,
     datasetName: "cifar10",
-    configSummary: CONFIG,
+    configSummary: nmiBins === undefined || nmiBins === 64 ? CONFIG : `${CONFIG}, NMI bins ${nmiBins}`,
     versions: { deno: "2", tfjs: "4.22.0", backend: "cpu" },
   };
   const reliability = [
@@ -184,6 +200,34 @@ Deno.test({
       const one = await runTask("tasks/report.ts", ["--compare", a]);
       assert.equal(one.code, 1);
       assert.match(one.stderr, /--compare needs exactly two results folders, A and B, but got 1/);
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "report lists mi_adaptive runs that differ in NMI bins as an ablation",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
+    try {
+      await writeRun(work, "mi_adaptive", 0, 0.5, true, 64);
+      await writeRun(work, "mi_adaptive", 0, 0.6, false, 16);
+      await writeRun(work, "hard", 0, 0.7, false);
+      const report = await runTask("tasks/report.ts", ["--results", work]);
+      assert.equal(report.code, 0, report.stderr);
+      const ablations = report.stdout.slice(report.stdout.indexOf("## Ablations"));
+      assert.match(
+        ablations,
+        /^## Ablations\n\n`mi_adaptive` on cifar10, ResNet-18 width 0.25, 32 px, 20 train images/,
+      );
+      assert.match(
+        ablations,
+        /\| nmi \| 16 \| 1 \| diffusion\+blur\+dropout\+mosaic \| k-1 \| 1 \| 60\.00 ± – \|.* \| n\/a \|/,
+      );
+      assert.match(ablations, /\| nmi \| 64 \| .* \| 50\.00 ± – \|.* \| 35\.00 ± – \|/);
     } finally {
       await Deno.remove(work, { recursive: true });
     }
