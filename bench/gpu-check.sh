@@ -7,7 +7,8 @@
 #
 # For each GPU backend (webgpu, tensorflow-gpu) it
 #   1. compares one small ResNet-18 training step with the cpu backend
-#      (engine/gpu_step_check.ts, CIFAR stem at 16 px and ImageNet stem at 32 px);
+#      (engine/gpu_step_check.ts, CIFAR stem at 16 px and ImageNet stem at 32 px),
+#      and the distortion and NMI stages with the CPU kernels (engine/gpu_stage_check.ts);
 #   2. times training steps at each image side (bench/gpu_steps.ts).
 # Then it times bench/torch_reference.py where python3 can import torch.
 #
@@ -227,6 +228,10 @@ for backend in "${GPU_BACKENDS[@]}"; do
   if [[ "$check_status" -eq 0 ]]; then
     run_step "$backend-check-imagenet32" "$deno" run --allow-all engine/gpu_step_check.ts \
       --backend "$backend" --side 32 --stem imagenet || check_status=$?
+  fi
+  if [[ "$check_status" -eq 0 ]]; then
+    run_step "$backend-check-stages" "$deno" run --allow-all engine/gpu_stage_check.ts \
+      --backend "$backend" || check_status=$?
   fi
   case "$check_status" in
     0) check_result="matches cpu" ;;

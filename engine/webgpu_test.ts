@@ -58,3 +58,22 @@ Deno.test({
   // The 7x7 stride-2 conv and the max-pool with its gradient, at the smallest side the stem allows.
   fn: () => assertStepMatchesCpu(["--side", "32", "--stem", "imagenet"], RESNET18_VARIABLES),
 });
+
+Deno.test({
+  name: "webgpu distortion and NMI stages match the CPU kernels",
+  ignore: probe.kind === "none",
+  async fn() {
+    const script = new URL("./gpu_stage_check.ts", import.meta.url).pathname;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", script, "--backend", "webgpu"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.notEqual(output.code, 2, `gpu_stage_check.ts could not run:\n${stderr}`);
+    const report = JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
+    assert.deepEqual(report.violations, []);
+    assert.equal(output.code, 0, stderr);
+  },
+});
