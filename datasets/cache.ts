@@ -280,9 +280,22 @@ export async function readHeader(
   return header;
 }
 
+/** Advice at the end of the error of a cache file that cannot be used. */
+const DELETE_ADVICE = " Delete it and load the dataset again.";
+
 /** Returns the error for a cache file that cannot be used, with what to do. */
 export function invalidCacheFile(path: string, reason: string): Error {
-  return new Error(`Invalid cache file ${path}: ${reason}. Delete it and load the dataset again.`);
+  return new Error(`Invalid cache file ${path}: ${reason}.${DELETE_ADVICE}`);
+}
+
+/**
+ * Warns that a cache file that could not be read is ignored and decoded again,
+ * without the advice to delete it, because the new decode replaces it.
+ */
+export function warnIgnoredCache(error: unknown): void {
+  const message = (error as Error).message;
+  const reason = message.endsWith(DELETE_ADVICE) ? message.slice(0, -DELETE_ADVICE.length) : message;
+  console.warn(`Ignoring the decoded-image cache and decoding again, which replaces the file: ${reason}`);
 }
 
 /** Returns what is inconsistent in the header's sizes, offsets and indices, or `null`. */

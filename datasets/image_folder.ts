@@ -7,7 +7,13 @@
  */
 import { basename } from "node:path";
 import { applyBadImagePolicy, type DecodedSplit } from "./bad_images.ts";
-import { type CachedSplit, cacheFilePath, readCachedSplit, writeCachedSplit } from "./cache.ts";
+import {
+  type CachedSplit,
+  cacheFilePath,
+  readCachedSplit,
+  warnIgnoredCache,
+  writeCachedSplit,
+} from "./cache.ts";
 import { computeCacheKey, defaultCacheDir } from "./cache_key.ts";
 import { decodedImageBytes, decodeImages, RESIZE_RULE } from "./decode_image.ts";
 import { type ImageFileEntry, type ImageFolderLayout, scanImageFolder } from "./image_folder_layout.ts";
@@ -233,7 +239,7 @@ async function readCacheOrWarn(cacheDir: string, key: string): Promise<CachedSpl
   try {
     return await readCachedSplit(cacheDir, key);
   } catch (error) {
-    console.warn(`Ignoring the decoded-image cache, decoding again: ${(error as Error).message}`);
+    warnIgnoredCache(error);
     return null;
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { DecodedSplit } from "./bad_images.ts";
+import { warnIgnoredCache } from "./cache.ts";
 import { openStreamedCache, type StreamedCache, writeStreamedCache } from "./cache_stream.ts";
 import { decodeImagesInto } from "./decode_image.ts";
 import type { ImageFileEntry } from "./image_folder_layout.ts";
@@ -72,7 +73,7 @@ async function openOrWarn(cacheDir: string, key: string): Promise<StreamedCache 
   try {
     return await openStreamedCache(cacheDir, key);
   } catch (error) {
-    console.warn(`Ignoring the decoded-image cache, decoding again: ${(error as Error).message}`);
+    warnIgnoredCache(error);
     return null;
   }
 }

@@ -18,7 +18,7 @@ import {
   type MemoryMeasurement,
 } from "../bench/stream_memory.ts";
 import { loadImageFolder } from "../datasets/image_folder.ts";
-import { nonNegativeInteger, positiveInteger } from "../engine/option_values.ts";
+import { integerInRange, nonNegativeInteger, positiveInteger } from "../engine/option_values.ts";
 import { parseMethodList } from "../methods/registry.ts";
 import { defaultWorkerCount } from "../pipeline/mod.ts";
 
@@ -30,7 +30,7 @@ streamed, each in a fresh process, and prints the peak resident memory.
 
 Options:
   --train N          training images of the larger folder, at least ${4 * CLASSES} (default: 4000)
-  --side N           image side in pixels (default: 224)
+  --side N           image side in pixels, 8 to 4096 (default: 224)
   --batch-size N     images per batch (default: 64)
   --workers N        batch workers (default: as bench, ${defaultWorkerCount()} here)
   --method NAME      method whose batches are prepared (default: mi_adaptive)
@@ -121,7 +121,7 @@ async function main(args: string[]): Promise<number> {
           `smaller folder, a quarter of it, has an image in each of the ${CLASSES} classes.`,
       );
     }
-    const side = positiveInteger("--side", values.side, 224);
+    const side = values.side === undefined ? 224 : integerInRange("--side", values.side, 8, 4096);
     const batchSize = positiveInteger("--batch-size", values["batch-size"], 64);
     const method = values.method!;
     if (method.includes(",") || parseMethodList(method).length !== 1) {
@@ -131,6 +131,12 @@ async function main(args: string[]): Promise<number> {
     const dir = values.dir ?? await Deno.makeTempDir({ prefix: "mials-stream-" });
     const cacheDir = join(dir, "cache");
     const rows: MemoryMeasurement[] = [];
+    // Ctrl-C would otherwise leave the generated temporary folder behind.
+    const onInterrupt = () => {
+      if (values.dir === undefined) Deno.removeSync(dir, { recursive: true });
+      Deno.exit(130);
+    };
+    Deno.addSignalListener("SIGINT", onInterrupt);
     try {
       for (const count of [Math.floor(train / 4), train]) {
         const root = join(dir, `folder-${count}`);
@@ -143,6 +149,7 @@ async function main(args: string[]): Promise<number> {
         }
       }
     } finally {
+      Deno.removeSignalListener("SIGINT", onInterrupt);
       if (values.dir === undefined) await Deno.remove(dir, { recursive: true });
     }
     console.log(formatTable(rows));
