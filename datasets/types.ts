@@ -32,7 +32,7 @@ export interface StreamedSplit extends SplitShape {
   indices: Int32Array;
 }
 
-/** Where a decode-cache file stores its pixels. */
+/** Location of a split's pixels in its decode-cache file. */
 export interface SplitFile {
   path: string;
   /** Byte offset of the first image. */

@@ -49,7 +49,7 @@ export interface BenchPlan {
   methodOptions: MethodOptions;
   /** Degraded validation copies that every finished run is evaluated on. */
   robustness: RobustnessPlan;
-  /** Where batches are prepared; it changes the speed, never the batches. */
+  /** Batch preparation settings, which change the speed but never the batches. */
   pipeline: PipelineOptions;
 }
 
@@ -82,7 +82,7 @@ const MIN_SIDE = 8;
 const MAX_SIDE = 4096;
 /** Largest NMI bin count: the joint histogram has bins * bins entries. */
 const MAX_NMI_BINS = 4096;
-/** Most batch workers: each one holds its own copy of the method and a few batches. */
+/** Largest worker count, because each worker keeps its own copy of the method and a few batches. */
 const MAX_WORKERS = 64;
 /** Most batches prepared ahead. */
 const MAX_PREFETCH = 1024;

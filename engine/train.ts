@@ -1,8 +1,8 @@
 /**
- * The training loop shared by every method: batches from the data pipeline
+ * The training loop shared by every method. Batches come from the data pipeline
  * (`pipeline/`: a seeded order, the standard crop and flip, the method's
- * augmentation and targets), one SGD step per batch, and an evaluation on the
- * validation split after each epoch.
+ * augmentation and targets). Each batch gets one SGD step, and each epoch ends
+ * with an evaluation on the validation split.
  *
  * @module
  */
@@ -105,7 +105,7 @@ interface TrainingLoop {
  *
  * A resumed run draws the same batches and random numbers as an uninterrupted
  * one, because both derive from (seed, epoch, step). For the same reason the
- * batches do not depend on `pipeline`, which says where they are prepared
+ * batches do not depend on `pipeline`, which sets where they are prepared
  * (default: on the training thread).
  *
  * @throws {NonFiniteLossError} when a step's loss is NaN or infinite.

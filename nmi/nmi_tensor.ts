@@ -70,9 +70,9 @@ function binIndices(images: tf.Tensor4D, bins: number, edges: tf.Tensor1D): tf.T
   const [count, height, width] = images.shape;
   const finite = tf.where(tf.isNaN(images), tf.zerosLike(images), images);
   const values = tf.clipByValue(finite, 0, 1);
-  // Bin numbers stay float32 (exact below 2^24) until after the transpose, because
-  // tfjs-backend-webgpu 4.22 transposed an int32 tensor made by a cast as if it still
-  // held the float bits (a 32 px check gave NMI errors of up to 0.9 on Mesa's lavapipe).
+  // Bin numbers stay float32 (exact below 2^24) until after the transpose. On
+  // tfjs-backend-webgpu 4.22, transposing an int32 tensor made by a cast returned the
+  // float bits, which gave NMI errors of up to 0.9 at 32 px on Mesa's lavapipe.
   const guess = tf.minimum(tf.floor(tf.mul(values, bins)), bins - 1);
   const guessIndex = guess.toInt();
   const lower = tf.gather(edges, guessIndex);

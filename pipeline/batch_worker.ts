@@ -1,6 +1,6 @@
 /**
  * Entry point of a batch worker. The first message sets it up (image store,
- * method, seed); each later one names a batch, which the worker prepares and
+ * method, seed). Each later message names a batch, which the worker prepares and
  * sends back with its arrays transferred, not copied.
  *
  * @module

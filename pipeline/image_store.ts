@@ -163,10 +163,10 @@ function openFileStore(message: FileStoreMessage): ImageStore {
     height,
     width,
     labels,
-    read(wanted) {
+    read(requested) {
       handle ??= openUnchanged(file);
-      const out = new Uint8Array(wanted.length * imageBytes);
-      wanted.forEach((index, i) => {
+      const out = new Uint8Array(requested.length * imageBytes);
+      requested.forEach((index, i) => {
         checkIndex(index, count);
         const stored = indices[index];
         if (!Number.isInteger(stored) || stored < 0 || stored >= file.storedCount) {

@@ -17,7 +17,7 @@ import { workerBatchSource } from "./worker_source.ts";
 export { type BatchSpec, epochOrder, listBatches, prepareBatch, type PreparedBatch } from "./prepare.ts";
 export type { BatchSource } from "./source.ts";
 
-/** Where a run prepares its batches. */
+/** Batch preparation settings of a run. */
 export interface PipelineOptions {
   /** Batch workers; 0 prepares batches on the training thread, between steps. */
   workers: number;
@@ -50,7 +50,7 @@ export function defaultWorkerCount(cores = navigator.hardwareConcurrency): numbe
  *
  * Workers build the method afresh from `config.method` and `config.methodOptions`,
  * so a method registered at run time, or one that differs from what `config`
- * names, is prepared on the training thread, and the description says why.
+ * names, is prepared on the training thread, and the description gives the reason.
  */
 export function openBatchSource(
   run: PipelineRun,

@@ -20,7 +20,7 @@ export const ORDER_STREAM = 1;
 /** Stream of the run's generator for batch (epoch, step): `BATCH_STREAM + epoch * stepsPerEpoch + step`. */
 export const BATCH_STREAM = 1_000_000;
 
-/** Which images form one batch. */
+/** Position and images of one batch. */
 export interface BatchSpec {
   /** 0-based epoch. */
   epoch: number;
@@ -49,7 +49,7 @@ export interface PreparedBatch {
   batch: ImageBatch;
   /** Soft targets, [size, numClasses]. */
   targets: Float32Array;
-  /** What the method sampled. */
+  /** Record of what the method sampled. */
   record: BatchRecord;
 }
 

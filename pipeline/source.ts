@@ -17,7 +17,7 @@ export interface BatchSource {
   next(): Promise<PreparedBatch>;
   /** Stops any workers; batches not yet taken are dropped. */
   close(): void;
-  /** Where batches are prepared, for the run's log, for example `2 workers, 4 batches ahead`. */
+  /** Description of where batches are prepared, for the run's log, for example `2 workers, 4 batches ahead`. */
   readonly description: string;
 }
 

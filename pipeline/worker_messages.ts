@@ -8,7 +8,7 @@ import type { MethodOptions } from "../methods/options.ts";
 import type { ImageStoreMessage } from "./image_store.ts";
 import type { BatchSpec, PreparedBatch } from "./prepare.ts";
 
-/** What a worker needs to prepare any batch of a run. */
+/** Setup that a worker needs to prepare any batch of a run. */
 export interface WorkerSetup {
   store: ImageStoreMessage;
   /** A name that `createMethod` of the built-in registry resolves, with its options. */
