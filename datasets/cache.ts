@@ -111,13 +111,7 @@ async function writeSplitTo(
     checksum: computeChecksum(split.images, labels, badImageIndices),
     badImageIndices,
   };
-  const headerBytes = encodeHeader(split, fields);
-  const preamble = new Uint8Array(PREAMBLE_BYTES);
-  preamble.set(MAGIC);
-  new DataView(preamble.buffer).setUint32(MAGIC.length, headerBytes.length, true);
-
-  await writeAll(file, preamble);
-  await writeAll(file, headerBytes);
+  await writeAll(file, encodeHeader(split, fields));
   await writeAll(file, split.images);
   await writeAll(file, new Uint8Array(alignTo4(split.images.length) - split.images.length));
   await writeAll(file, labels);
@@ -164,33 +158,28 @@ type HeaderFields = Pick<CacheHeader, "key" | "source" | "checksum"> & {
   badImageIndices: readonly number[];
 };
 
-/** Encodes the header, padded with spaces so that the pixels start at a multiple of 4. */
+/** Encodes the preamble and the header, padded with spaces so that the pixels start at a multiple of 4. */
 function encodeHeader(split: ImageSplit, fields: HeaderFields): Uint8Array {
-  const encode = (pixelsOffset: number) => {
-    const header: CacheHeader = {
-      formatVersion: CACHE_FORMAT_VERSION,
-      key: fields.key,
-      count: split.count,
-      height: split.height,
-      width: split.width,
-      pixelsOffset,
-      labelsOffset: pixelsOffset + alignTo4(split.images.length),
-      source: fields.source,
-      checksum: fields.checksum,
-      badImageIndices: [...fields.badImageIndices],
-    };
-    return new TextEncoder().encode(JSON.stringify(header));
-  };
+  const headerAt = (pixelsOffset: number): CacheHeader => ({
+    formatVersion: CACHE_FORMAT_VERSION,
+    key: fields.key,
+    count: split.count,
+    height: split.height,
+    width: split.width,
+    pixelsOffset,
+    labelsOffset: pixelsOffset + alignTo4(split.images.length),
+    source: fields.source,
+    checksum: fields.checksum,
+    badImageIndices: [...fields.badImageIndices],
+  });
+  const jsonLength = (pixelsOffset: number) =>
+    new TextEncoder().encode(JSON.stringify(headerAt(pixelsOffset))).length;
 
   // The header states the pixel offset, which depends on the header length. Growing
   // the offset field by a digit can move the offset again, so repeat until stable.
-  let pixelsOffset = alignTo4(PREAMBLE_BYTES + encode(0).length);
-  while (alignTo4(PREAMBLE_BYTES + encode(pixelsOffset).length) > pixelsOffset) pixelsOffset += 4;
-
-  const json = encode(pixelsOffset);
-  const padded = new Uint8Array(pixelsOffset - PREAMBLE_BYTES).fill(0x20);
-  padded.set(json);
-  return padded;
+  let pixelsOffset = alignTo4(PREAMBLE_BYTES + jsonLength(0));
+  while (alignTo4(PREAMBLE_BYTES + jsonLength(pixelsOffset)) > pixelsOffset) pixelsOffset += 4;
+  return encodePreambleAndHeader(headerAt(pixelsOffset), pixelsOffset - PREAMBLE_BYTES);
 }
 
 /** Writes all of `bytes` at the file's position. */
@@ -219,7 +208,7 @@ export async function readCachedSplit(cacheDir: string, key: string): Promise<Ca
     const images = await readExactly(file, header.pixelsOffset, pixelBytes, path);
     const labelBytes = await readExactly(file, header.labelsOffset, header.count * 4, path);
     if (computeChecksum(images, labelBytes, header.badImageIndices) !== header.checksum) {
-      throw invalidCacheFile(path, "checksum mismatch, the file changed after it was written");
+      throw new InvalidCacheFileError(path, "checksum mismatch, the file changed after it was written");
     }
 
     const labels = decodeLabels(labelBytes);
@@ -251,7 +240,7 @@ export async function readHeader(
   key: string,
   fileSize: number,
 ): Promise<CacheHeader> {
-  const invalid = (reason: string) => invalidCacheFile(path, reason);
+  const invalid = (reason: string) => new InvalidCacheFileError(path, reason);
   if (fileSize < PREAMBLE_BYTES) throw invalid(`only ${fileSize} bytes`);
 
   const preamble = await readExactly(file, 0, PREAMBLE_BYTES, path);
@@ -280,22 +269,32 @@ export async function readHeader(
   return header;
 }
 
-/** Advice at the end of the error of a cache file that cannot be used. */
-const DELETE_ADVICE = " Delete it and load the dataset again.";
+/** Error of a cache file that cannot be used: not a cache file of this version, truncated, or changed. */
+export class InvalidCacheFileError extends Error {
+  /** The message without its closing advice to delete the file. */
+  readonly problem: string;
 
-/** Returns the error for a cache file that cannot be used, with what to do. */
-export function invalidCacheFile(path: string, reason: string): Error {
-  return new Error(`Invalid cache file ${path}: ${reason}.${DELETE_ADVICE}`);
+  constructor(path: string, reason: string) {
+    const problem = `Invalid cache file ${path}: ${reason}.`;
+    super(`${problem} Delete it and load the dataset again.`);
+    this.name = "InvalidCacheFileError";
+    this.problem = problem;
+  }
 }
 
 /**
- * Warns that a cache file that could not be read is ignored and decoded again,
- * without the advice to delete it, because the new decode replaces it.
+ * Returns what `read` resolves to, or null after a warning when it fails. A cache
+ * file that cannot be read is then decoded again, which replaces it, so the warning
+ * leaves out the advice to delete it.
  */
-export function warnIgnoredCache(error: unknown): void {
-  const message = (error as Error).message;
-  const reason = message.endsWith(DELETE_ADVICE) ? message.slice(0, -DELETE_ADVICE.length) : message;
-  console.warn(`Ignoring the decoded-image cache and decoding again, which replaces the file: ${reason}`);
+export async function readOrIgnoreCache<T>(read: Promise<T | null>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    const reason = error instanceof InvalidCacheFileError ? error.problem : (error as Error).message;
+    console.warn(`Ignoring the decoded-image cache and decoding again, which replaces the file: ${reason}`);
+    return null;
+  }
 }
 
 /** Returns what is inconsistent in the header's sizes, offsets and indices, or `null`. */

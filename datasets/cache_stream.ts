@@ -16,7 +16,7 @@ import {
   encodeLabels,
   encodePreambleAndHeader,
   finishChecksum,
-  invalidCacheFile,
+  InvalidCacheFileError,
   openCacheFile,
   PREAMBLE_BYTES,
   readExactly,
@@ -149,7 +149,7 @@ export async function openStreamedCache(cacheDir: string, key: string): Promise<
     const labelBytes = await readExactly(file, header.labelsOffset, header.count * 4, path);
     const hash = await hashPixels(file, header.pixelsOffset, pixelBytes, path);
     if (finishChecksum(hash, labelBytes, header.badImageIndices) !== header.checksum) {
-      throw invalidCacheFile(path, "checksum mismatch, the file changed after it was written");
+      throw new InvalidCacheFileError(path, "checksum mismatch, the file changed after it was written");
     }
     return {
       split: streamedSplitOf(path, header, decodeLabels(labelBytes)),

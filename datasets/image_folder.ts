@@ -11,7 +11,7 @@ import {
   type CachedSplit,
   cacheFilePath,
   readCachedSplit,
-  warnIgnoredCache,
+  readOrIgnoreCache,
   writeCachedSplit,
 } from "./cache.ts";
 import { computeCacheKey, defaultCacheDir } from "./cache_key.ts";
@@ -138,7 +138,7 @@ async function loadSplit(
   const files = layout[splitName];
   const key = splitCacheKey(layout, splitName, options.side);
 
-  const cached = cacheDir === null ? null : await readCacheOrWarn(cacheDir, key);
+  const cached = cacheDir === null ? null : await readOrIgnoreCache(readCachedSplit(cacheDir, key));
   if (cached !== null) {
     const total = cached.split.count;
     options.onProgress?.({ split: splitName, done: total, total, fromCache: true });
@@ -233,15 +233,6 @@ async function decodeSplit(
   const labels = Int32Array.from(files, (file) => file.label);
   const split = { images: pixels, labels, count: total, height: options.side, width: options.side };
   return { split, badImages };
-}
-
-async function readCacheOrWarn(cacheDir: string, key: string): Promise<CachedSplit | null> {
-  try {
-    return await readCachedSplit(cacheDir, key);
-  } catch (error) {
-    warnIgnoredCache(error);
-    return null;
-  }
 }
 
 async function writeCacheOrWarn(

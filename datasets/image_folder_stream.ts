@@ -6,7 +6,7 @@
  * @module
  */
 import type { DecodedSplit } from "./bad_images.ts";
-import { warnIgnoredCache } from "./cache.ts";
+import { readOrIgnoreCache } from "./cache.ts";
 import { openStreamedCache, type StreamedCache, writeStreamedCache } from "./cache_stream.ts";
 import { decodeImagesInto } from "./decode_image.ts";
 import type { ImageFileEntry } from "./image_folder_layout.ts";
@@ -30,7 +30,7 @@ export async function loadStreamedSplit(
   options: ImageFolderOptions,
 ): Promise<DecodedSplit<StreamedSplit>> {
   const total = files.length;
-  const cached = await openOrWarn(cacheDir, key);
+  const cached = await readOrIgnoreCache(openStreamedCache(cacheDir, key));
   if (cached !== null) {
     options.onProgress?.({ split: "train", done: total, total, fromCache: true });
     const stillBad = await decodeFailedAgain(cached, files, options);
@@ -67,13 +67,4 @@ async function decodeFailedAgain(
     },
   );
   return recovered ? null : badImages.map((bad) => ({ ...bad, index: indices[bad.index] }));
-}
-
-async function openOrWarn(cacheDir: string, key: string): Promise<StreamedCache | null> {
-  try {
-    return await openStreamedCache(cacheDir, key);
-  } catch (error) {
-    warnIgnoredCache(error);
-    return null;
-  }
 }
