@@ -14,7 +14,11 @@ const IDENTITY: CheckpointIdentity = {
   numClasses: 2,
 };
 
-async function withCheckpoint(test: (folder: string) => Promise<void>): Promise<void> {
+/** Runs `test` on a temporary folder holding a checkpoint after epoch 1, saved with `identity`. */
+async function withCheckpoint(
+  test: (folder: string) => Promise<void>,
+  identity: CheckpointIdentity = IDENTITY,
+): Promise<void> {
   const folder = await Deno.makeTempDir({ prefix: "mials-resume-" });
   try {
     const history = [{
@@ -33,7 +37,7 @@ async function withCheckpoint(test: (folder: string) => Promise<void>): Promise<
       shape: [2],
       values: new Float32Array([1, 2]),
     }];
-    await saveCheckpoint(folder, { identity: IDENTITY, completedEpochs: 1, history, arrays });
+    await saveCheckpoint(folder, { identity, completedEpochs: 1, history, arrays });
     await test(folder);
   } finally {
     await Deno.remove(folder, { recursive: true });
@@ -98,36 +102,15 @@ Deno.test("decideRunStart resumes a checkpoint written before the dataset digest
     assert.equal(start.kind, "resume");
   }));
 
-Deno.test("decideRunStart starts over when the images changed", async () => {
-  const folder = await Deno.makeTempDir({ prefix: "mials-resume-" });
-  try {
-    const arrays = [{
-      group: "weights" as const,
-      name: "head.bias",
-      shape: [1],
-      values: new Float32Array([1]),
-    }];
-    const identity = { ...IDENTITY, datasetDigest: "ab".repeat(32) };
-    const history = [{
-      epoch: 1,
-      trainLoss: 0.5,
-      learningRate: 0.1,
-      trainImagesPerSecond: 9,
-      epochSeconds: 2,
-      valTop1: 0.5,
-      valNll: 0.6,
-      valEce: 0.2,
-    }];
-    await saveCheckpoint(folder, { identity, completedEpochs: 1, history, arrays });
+const DIGEST_IDENTITY: CheckpointIdentity = { ...IDENTITY, datasetDigest: "ab".repeat(32) };
 
-    const start = await decideRunStart(folder, { ...identity, datasetDigest: "cd".repeat(32) }, false);
+Deno.test("decideRunStart starts over when the images changed", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, { ...DIGEST_IDENTITY, datasetDigest: "cd".repeat(32) }, false);
 
     assert.equal(start.kind, "fresh");
     assert.match(
       start.kind === "fresh" ? start.reason ?? "" : "",
       /datasetDigest "abab.*" in the checkpoint/,
     );
-  } finally {
-    await Deno.remove(folder, { recursive: true });
-  }
-});
+  }, DIGEST_IDENTITY));

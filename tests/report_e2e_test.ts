@@ -110,126 +110,106 @@ async function writeRobustness(folder: string, top1: number): Promise<void> {
   await Deno.writeTextFile(join(folder, "robustness.json"), JSON.stringify(robustness));
 }
 
-Deno.test({
-  name: "report writes linked SVG charts",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
-    try {
-      const results = join(work, "results");
-      await writeRun(results, "hard", 0, 0.6, true);
-      await writeRun(results, "hard", 1, 0.62, true);
-      await writeRun(results, "randaugment+mi_adaptive", 0, 0.7, true);
-      const out = join(work, "report", "table.md");
-      await Deno.mkdir(dirname(out));
+/**
+ * Registers an end-to-end test that gets a new temporary folder, removed afterwards,
+ * with the resource and op sanitizers off as in the other end-to-end tests.
+ */
+function reportTest(name: string, body: (work: string) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
+      try {
+        await body(work);
+      } finally {
+        await Deno.remove(work, { recursive: true });
+      }
+    },
+  });
+}
 
-      const report = await runTask("tasks/report.ts", ["--results", results, "--out", out]);
-      assert.equal(report.code, 0, report.stderr);
-      const markdown = Deno.readTextFileSync(out);
-      assert.equal(markdown.trim(), report.stdout.trim());
-      const links = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((match) => match[1]);
-      assert.deepEqual(links, [
-        "table-charts/cifar10-reliability-hard.svg",
-        "table-charts/cifar10-reliability-randaugment-plus-mi_adaptive.svg",
-        "table-charts/cifar10-corruption-severity.svg",
-        "table-charts/cifar10-distortion-blur.svg",
-        "table-charts/cifar10-nmi-blur.svg",
-      ]);
-      for (const link of links) parseSvgTags(Deno.readTextFileSync(join(dirname(out), link)));
-      const written = [...Deno.readDirSync(join(work, "report", "table-charts"))].map((entry) => entry.name);
-      assert.equal(written.length, links.length, `unexpected files: ${written.join(", ")}`);
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+reportTest("report writes linked SVG charts", async (work) => {
+  const results = join(work, "results");
+  await writeRun(results, "hard", 0, 0.6, true);
+  await writeRun(results, "hard", 1, 0.62, true);
+  await writeRun(results, "randaugment+mi_adaptive", 0, 0.7, true);
+  const out = join(work, "report", "table.md");
+  await Deno.mkdir(dirname(out));
+
+  const report = await runTask("tasks/report.ts", ["--results", results, "--out", out]);
+  assert.equal(report.code, 0, report.stderr);
+  const markdown = Deno.readTextFileSync(out);
+  assert.equal(markdown.trim(), report.stdout.trim());
+  const links = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((match) => match[1]);
+  assert.deepEqual(links, [
+    "table-charts/cifar10-reliability-hard.svg",
+    "table-charts/cifar10-reliability-randaugment-plus-mi_adaptive.svg",
+    "table-charts/cifar10-corruption-severity.svg",
+    "table-charts/cifar10-distortion-blur.svg",
+    "table-charts/cifar10-nmi-blur.svg",
+  ]);
+  for (const link of links) parseSvgTags(Deno.readTextFileSync(join(dirname(out), link)));
+  const written = [...Deno.readDirSync(join(work, "report", "table-charts"))].map((entry) => entry.name);
+  assert.equal(written.length, links.length, `unexpected files: ${written.join(", ")}`);
 });
 
-Deno.test({
-  name: "report without out writes no charts",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
-    try {
-      const results = join(work, "results");
-      await writeRun(results, "hard", 0, 0.6, true);
-      const report = await runTask("tasks/report.ts", ["--results", results]);
-      assert.equal(report.code, 0, report.stderr);
-      assert.match(report.stderr, /no charts written\. Pass --out FILE or --charts DIR/);
-      assert.doesNotMatch(report.stdout, /## Charts/);
-      assert.deepEqual([...Deno.readDirSync(work)].map((entry) => entry.name), ["results"]);
+reportTest("report without out writes no charts", async (work) => {
+  const results = join(work, "results");
+  await writeRun(results, "hard", 0, 0.6, true);
+  const report = await runTask("tasks/report.ts", ["--results", results]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stderr, /no charts written\. Pass --out FILE or --charts DIR/);
+  assert.doesNotMatch(report.stdout, /## Charts/);
+  assert.deepEqual([...Deno.readDirSync(work)].map((entry) => entry.name), ["results"]);
 
-      const charts = join(work, "charts");
-      const withCharts = await runTask("tasks/report.ts", ["--results", results, "--charts", charts]);
-      assert.equal(withCharts.code, 0, withCharts.stderr);
-      assert.ok(withCharts.stdout.includes(`](${charts}/cifar10-reliability-hard.svg)`), withCharts.stdout);
-      parseSvgTags(Deno.readTextFileSync(join(charts, "cifar10-reliability-hard.svg")));
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+  const charts = join(work, "charts");
+  const withCharts = await runTask("tasks/report.ts", ["--results", results, "--charts", charts]);
+  assert.equal(withCharts.code, 0, withCharts.stderr);
+  assert.ok(withCharts.stdout.includes(`](${charts}/cifar10-reliability-hard.svg)`), withCharts.stdout);
+  parseSvgTags(Deno.readTextFileSync(join(charts, "cifar10-reliability-hard.svg")));
 });
 
-Deno.test({
-  name: "report compare prints differences",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
-    try {
-      const a = join(work, "a");
-      const b = join(work, "b");
-      await writeRun(a, "hard", 0, 0.6, true);
-      await writeRun(a, "mixup", 0, 0.5, false);
-      await writeRun(b, "hard", 0, 0.65, true);
-      await writeRun(b, "cutmix", 0, 0.55, false);
+reportTest("report compare prints differences", async (work) => {
+  const a = join(work, "a");
+  const b = join(work, "b");
+  await writeRun(a, "hard", 0, 0.6, true);
+  await writeRun(a, "mixup", 0, 0.5, false);
+  await writeRun(b, "hard", 0, 0.65, true);
+  await writeRun(b, "cutmix", 0, 0.55, false);
 
-      const compared = await runTask("tasks/report.ts", ["--compare", a, b]);
-      assert.equal(compared.code, 0, compared.stderr);
-      // top-1 60 -> 65 %; corruption top-1 mean(60 - 5 s) = 45 -> 50 %.
-      assert.match(compared.stdout, /^\| hard \| cifar10 \| 1 \| 1 \| 60\.00 \| 65\.00 \| \+5\.00 \|/m);
-      assert.match(compared.stdout, /\| 45\.00 \| 50\.00 \| \+5\.00 \| ResNet-18/);
-      assert.match(compared.stdout, /^Only in A \(.*\/a\):\n\n- mixup on cifar10/m);
-      assert.match(compared.stdout, /^Only in B \(.*\/b\):\n\n- cutmix on cifar10/m);
+  const compared = await runTask("tasks/report.ts", ["--compare", a, b]);
+  assert.equal(compared.code, 0, compared.stderr);
+  // top-1 60 -> 65 %; corruption top-1 mean(60 - 5 s) = 45 -> 50 %.
+  assert.match(compared.stdout, /^\| hard \| cifar10 \| 1 \| 1 \| 60\.00 \| 65\.00 \| \+5\.00 \|/m);
+  assert.match(compared.stdout, /\| 45\.00 \| 50\.00 \| \+5\.00 \| ResNet-18/);
+  assert.match(compared.stdout, /^Only in A \(.*\/a\):\n\n- mixup on cifar10/m);
+  assert.match(compared.stdout, /^Only in B \(.*\/b\):\n\n- cutmix on cifar10/m);
 
-      const missing = await runTask("tasks/report.ts", ["--compare", a, join(work, "missing")]);
-      assert.equal(missing.code, 1);
-      assert.match(missing.stderr, /Folder B \(.*missing\) does not exist/);
+  const missing = await runTask("tasks/report.ts", ["--compare", a, join(work, "missing")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Folder B \(.*missing\) does not exist/);
 
-      const one = await runTask("tasks/report.ts", ["--compare", a]);
-      assert.equal(one.code, 1);
-      assert.match(one.stderr, /--compare needs exactly two results folders, A and B, but got 1/);
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+  const one = await runTask("tasks/report.ts", ["--compare", a]);
+  assert.equal(one.code, 1);
+  assert.match(one.stderr, /--compare needs exactly two results folders, A and B, but got 1/);
 });
 
-Deno.test({
-  name: "report lists mi_adaptive runs that differ in NMI bins as an ablation",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const work = await Deno.makeTempDir({ prefix: "mials-report-e2e-" });
-    try {
-      await writeRun(work, "mi_adaptive", 0, 0.5, true, 64);
-      await writeRun(work, "mi_adaptive", 0, 0.6, false, 16);
-      await writeRun(work, "hard", 0, 0.7, false);
-      const report = await runTask("tasks/report.ts", ["--results", work]);
-      assert.equal(report.code, 0, report.stderr);
-      const ablations = report.stdout.slice(report.stdout.indexOf("## Ablations"));
-      assert.match(
-        ablations,
-        /^## Ablations\n\n`mi_adaptive` on cifar10, ResNet-18 width 0.25, 32 px, 20 train images/,
-      );
-      assert.match(
-        ablations,
-        /\| nmi \| 16 \| 1 \| diffusion\+blur\+dropout\+mosaic \| k-1 \| 1 \| 60\.00 ± – \|.* \| n\/a \|/,
-      );
-      assert.match(ablations, /\| nmi \| 64 \| .* \| 50\.00 ± – \|.* \| 35\.00 ± – \|/);
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+reportTest("report lists mi_adaptive runs that differ in NMI bins as an ablation", async (work) => {
+  await writeRun(work, "mi_adaptive", 0, 0.5, true, 64);
+  await writeRun(work, "mi_adaptive", 0, 0.6, false, 16);
+  await writeRun(work, "hard", 0, 0.7, false);
+  const report = await runTask("tasks/report.ts", ["--results", work]);
+  assert.equal(report.code, 0, report.stderr);
+  const ablations = report.stdout.slice(report.stdout.indexOf("## Ablations"));
+  assert.match(
+    ablations,
+    /^## Ablations\n\n`mi_adaptive` on cifar10, ResNet-18 width 0.25, 32 px, 20 train images/,
+  );
+  assert.match(
+    ablations,
+    /\| nmi \| 16 \| 1 \| diffusion\+blur\+dropout\+mosaic \| k-1 \| 1 \| 60\.00 ± – \|.* \| n\/a \|/,
+  );
+  assert.match(ablations, /\| nmi \| 64 \| .* \| 50\.00 ± – \|.* \| 35\.00 ± – \|/);
 });
