@@ -5,6 +5,7 @@
  */
 
 import type { Random } from "../engine/random.ts";
+import type { PixelBox } from "../methods/types.ts";
 import { CHANNELS, clampUnit, validateImage, validateLevel } from "./_image.ts";
 
 /** Options for {@linkcode applyPatchDropout}. */
@@ -76,19 +77,36 @@ export function applyPatchDropout(
 ): Float32Array {
   validateImage(image, height, width, "applyPatchDropout");
   validateLevel(level, "applyPatchDropout");
-  const grid = patchGrid(height, width, options);
-  const dropped = samplePatchIndices(grid.rows * grid.columns, level, random);
-
   const output = new Float32Array(image.length);
   for (let i = 0; i < image.length; i++) output[i] = clampUnit(image[i]);
-  for (const patch of dropped) {
-    const top = Math.floor(patch / grid.columns) * grid.patchSize;
-    const left = (patch % grid.columns) * grid.patchSize;
-    const bottom = Math.min(top + grid.patchSize, height);
-    const right = Math.min(left + grid.patchSize, width);
+  for (const { top, left, bottom, right } of sampleDroppedPatches(height, width, level, random, options)) {
     for (let y = top; y < bottom; y++) {
       output.fill(0, (y * width + left) * CHANNELS, (y * width + right) * CHANNELS);
     }
   }
   return output;
+}
+
+/**
+ * Draws the patches that {@linkcode applyPatchDropout} sets to zero at `level`,
+ * clipped to the image, drawing from `random` as that function does.
+ */
+export function sampleDroppedPatches(
+  height: number,
+  width: number,
+  level: number,
+  random: Random,
+  options: DropoutOptions = {},
+): PixelBox[] {
+  const grid = patchGrid(height, width, options);
+  return [...samplePatchIndices(grid.rows * grid.columns, level, random)].map((patch) => {
+    const top = Math.floor(patch / grid.columns) * grid.patchSize;
+    const left = (patch % grid.columns) * grid.patchSize;
+    return {
+      top,
+      left,
+      bottom: Math.min(top + grid.patchSize, height),
+      right: Math.min(left + grid.patchSize, width),
+    };
+  });
 }

@@ -13,7 +13,7 @@ import type { Random } from "../engine/random.ts";
 import { CHANNELS, validateLevel } from "./_image.ts";
 import { blurRadius, blurSigma, gaussianKernel } from "./blur.ts";
 import { diffusionAlphaBar, diffusionStep } from "./diffusion.ts";
-import { patchGrid, samplePatchIndices } from "./dropout.ts";
+import { sampleDroppedPatches } from "./dropout.ts";
 import type { DistortionName, DistortionOptions } from "./mod.ts";
 import { mosaicBlockSize } from "./mosaic.ts";
 
@@ -68,14 +68,9 @@ function dropoutKeepMask(
   random: Random,
   options: DistortionOptions,
 ): Float32Array {
-  const grid = patchGrid(height, width, options);
   const keep = new Float32Array(height * width).fill(1);
-  for (const patch of samplePatchIndices(grid.rows * grid.columns, level, random)) {
-    const top = Math.floor(patch / grid.columns) * grid.patchSize;
-    const left = (patch % grid.columns) * grid.patchSize;
-    for (let y = top; y < Math.min(top + grid.patchSize, height); y++) {
-      keep.fill(0, y * width + left, y * width + Math.min(left + grid.patchSize, width));
-    }
+  for (const { top, left, bottom, right } of sampleDroppedPatches(height, width, level, random, options)) {
+    for (let y = top; y < bottom; y++) keep.fill(0, y * width + left, y * width + right);
   }
   return keep;
 }

@@ -17,6 +17,7 @@ import { buildComparison } from "../reports/compare.ts";
 import { type AblationRun, buildAblationTables } from "../reports/ablations.ts";
 import { summarizeConfig } from "../engine/config.ts";
 import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
+import { mean } from "../reports/statistics.ts";
 import { type LoadedRun, loadResults, toChartRun, toComparedRun } from "../reports/load.ts";
 
 const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR]
@@ -194,7 +195,7 @@ function meanTestCorruptionTop1(run: LoadedRun): number | undefined {
     entry.kind === "corruption" && entry.set === "test"
   );
   if (entries === undefined || entries.length === 0) return undefined;
-  return entries.reduce((sum, entry) => sum + entry.top1, 0) / entries.length;
+  return mean(entries.map((entry) => entry.top1));
 }
 
 /** Returns the robustness result of a run with the facts that group it, or nothing when it has none. */
