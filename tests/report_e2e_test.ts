@@ -191,9 +191,9 @@ reportTest("report compare prints differences", async (work) => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /Folder B \(.*missing\) does not exist/);
 
-  const one = await runTask("tasks/report.ts", ["--compare", a]);
-  assert.equal(one.code, 1);
-  assert.match(one.stderr, /--compare needs exactly two results folders, A and B, but got 1/);
+  const oneFolder = await runTask("tasks/report.ts", ["--compare", a]);
+  assert.equal(oneFolder.code, 1);
+  assert.match(oneFolder.stderr, /--compare needs exactly two results folders, A and B, but got 1/);
 });
 
 reportTest("report lists mi_adaptive runs that differ in NMI bins as an ablation", async (work) => {
