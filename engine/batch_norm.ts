@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { type NativeBackend, nativeBackend, TF_FLOAT } from "./native_backend.ts";
 
 /** Output of {@linkcode batchNormTraining}. */
 export interface BatchNormTrainingResult {
@@ -20,28 +21,6 @@ export interface BatchNormTrainingResult {
   mean: tf.Tensor1D;
   /** Biased batch variance per channel (divided by N * H * W), [C]; the caller disposes it. */
   variance: tf.Tensor1D;
-}
-
-/** The parts of tfjs-node's backend that the fused path calls. */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number };
-  executeMultipleOutputs(
-    name: string,
-    attributes: unknown[],
-    inputs: tf.Tensor[],
-    outputs: number,
-  ): tf.Tensor[];
-}
-
-/** TensorFlow's TF_DataType code of float32. */
-const TF_FLOAT = 1;
-
-function nativeBackend(): NativeBackend | null {
-  if (tf.getBackend() !== "tensorflow") return null;
-  const backend = tf.backend() as unknown as Partial<NativeBackend>;
-  return typeof backend.executeMultipleOutputs === "function" && backend.binding !== undefined
-    ? backend as NativeBackend
-    : null;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchNormTraining } from "./batch_norm.ts";
+import { convolve as convolution } from "./convolution.ts";
+import { reluTraining } from "./relu.ts";
 import { BATCH_NORM_MOMENTUM, type BatchNormUpdate, type ResNet18 } from "./resnet.ts";
 
 const BATCH_NORM_EPSILON = 1e-5;
@@ -34,7 +36,7 @@ export function forwardResNet18(
   const state: ForwardState = { model, training, updates: [] };
   const stemStride = model.options.stem === "imagenet" ? 2 : 1;
   let x = convolve(state, images, "stem.conv", stemStride);
-  x = tf.relu(batchNorm(state, x, "stem.bn"));
+  x = activate(state, batchNorm(state, x, "stem.bn"));
   if (model.options.stem === "imagenet") x = tf.maxPool(x, 3, 2, "same");
   for (let stage = 1; stage <= 4; stage++) {
     for (let block = 1; block <= 2; block++) {
@@ -50,17 +52,22 @@ export function forwardResNet18(
 }
 
 function basicBlock(state: ForwardState, x: tf.Tensor4D, prefix: string, stride: number): tf.Tensor4D {
-  let y = tf.relu(batchNorm(state, convolve(state, x, `${prefix}.conv1`, stride), `${prefix}.bn1`));
+  let y = activate(state, batchNorm(state, convolve(state, x, `${prefix}.conv1`, stride), `${prefix}.bn1`));
   y = batchNorm(state, convolve(state, y, `${prefix}.conv2`, 1), `${prefix}.bn2`);
   const shortcut = state.model.trainable.has(`${prefix}.shortcut.conv`)
     ? batchNorm(state, convolve(state, x, `${prefix}.shortcut.conv`, stride), `${prefix}.shortcut.bn`)
     : x;
-  return tf.relu(tf.add(y, shortcut));
+  return activate(state, tf.add(y, shortcut));
+}
+
+/** ReLU; in training mode with the backend's fused gradient where there is one. */
+function activate(state: ForwardState, x: tf.Tensor4D): tf.Tensor4D {
+  return state.training ? reluTraining(x) : tf.relu(x);
 }
 
 function convolve(state: ForwardState, x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
   const kernel = state.model.trainable.get(name) as tf.Tensor4D;
-  return tf.conv2d(x, kernel, stride, "same");
+  return convolution(x, kernel, stride);
 }
 
 function batchNorm(state: ForwardState, x: tf.Tensor4D, name: string): tf.Tensor4D {

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { convolve, inputGradientKernel, usesForwardInputGradient } from "./convolution.ts";
+import { Random } from "./random.ts";
+import { nativeBackendAvailable } from "./_native_test_support.ts";
+
+type Shape4D = [number, number, number, number];
+
+function normalTensor(shape: Shape4D, seed: number): tf.Tensor4D {
+  const random = new Random(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor4d(Float32Array.from({ length: size }, () => random.normal()), shape);
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number, label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  for (let i = 0; i < actual.length; i++) {
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tolerance,
+      `${label}[${i}]: ${actual[i]} vs ${expected[i]}`,
+    );
+  }
+}
+
+Deno.test("inputGradientKernel flips and swaps axes", async () => {
+  await tf.setBackend("cpu");
+  const kernel = normalTensor([3, 3, 2, 5], 1);
+  const flipped = inputGradientKernel(kernel);
+  assert.deepEqual(flipped.shape, [3, 3, 5, 2]);
+  const source = kernel.arraySync();
+  const result = flipped.arraySync();
+  for (const [i, j, o, c] of [[0, 0, 0, 0], [0, 2, 4, 1], [1, 1, 3, 0], [2, 0, 1, 1]]) {
+    assert.equal(result[i][j][o][c], source[2 - i][2 - j][c][o], `[${i}, ${j}, ${o}, ${c}]`);
+  }
+  tf.dispose([kernel, flipped]);
+});
+
+// The identity that convolve relies on, checked against tfjs's own gradient on the
+// cpu backend, for odd kernels of several sizes.
+for (const kernelShape of [[3, 3, 4, 6], [1, 1, 3, 2], [5, 3, 2, 3]] as Shape4D[]) {
+  Deno.test(`stride-1 input gradient as convolution, ${kernelShape[0]}x${kernelShape[1]} kernel`, async () => {
+    await tf.setBackend("cpu");
+    const x = normalTensor([2, 6, 5, kernelShape[2]], 2);
+    const kernel = normalTensor(kernelShape, 3);
+    const dy = normalTensor([2, 6, 5, kernelShape[3]], 4);
+    const expected = tf.grad((input) =>
+      tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, kernel, 1, "same"), dy))
+    )(x);
+    const flipped = inputGradientKernel(kernel);
+    const actual = tf.conv2d(dy, flipped, 1, "same");
+    assertClose(actual.dataSync() as Float32Array, expected.dataSync() as Float32Array, 1e-4, "dx");
+    tf.dispose([x, kernel, dy, expected, flipped, actual]);
+  });
+}
+
+Deno.test("usesForwardInputGradient needs stride 1, odd kernel, tensorflow", async () => {
+  await tf.setBackend("cpu");
+  assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1), false, "cpu backend");
+  if (!(await nativeBackendAvailable())) return;
+  await tf.setBackend("tensorflow");
+  assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1), true);
+  assert.equal(usesForwardInputGradient([1, 1, 4, 4], 1), true);
+  assert.equal(usesForwardInputGradient([3, 3, 4, 4], 2), false, "stride 2");
+  assert.equal(usesForwardInputGradient([2, 2, 4, 4], 1), false, "even kernel");
+  await tf.setBackend("cpu");
+});
+
+/** Runs convolve and returns its output and both gradients. */
+function convolveWithGradients(xShape: Shape4D, kernelShape: Shape4D, stride: number): Float32Array[] {
+  const x = normalTensor(xShape, 5);
+  const kernel = normalTensor(kernelShape, 6);
+  const y = convolve(x, kernel, stride);
+  const weights = tf.randomNormal(y.shape, 0, 1, "float32", 7);
+  const gradients = tf.grads((input, filter) =>
+    tf.sum(tf.mul(convolve(input as tf.Tensor4D, filter as tf.Tensor4D, stride), weights))
+  )([x, kernel]);
+  const values = [y, ...gradients].map((tensor) => tensor.dataSync() as Float32Array);
+  tf.dispose([x, kernel, y, weights, ...gradients]);
+  return values;
+}
+
+Deno.test({
+  name: "convolve on tensorflow matches cpu gradients",
+  ignore: !(await nativeBackendAvailable()),
+  sanitizeResources: false,
+  async fn() {
+    const cases: [Shape4D, Shape4D, number][] = [
+      [[3, 8, 8, 4], [3, 3, 4, 5], 1],
+      [[2, 5, 7, 3], [1, 1, 3, 6], 1],
+      [[2, 8, 8, 4], [3, 3, 4, 6], 2],
+    ];
+    for (const [xShape, kernelShape, stride] of cases) {
+      await tf.setBackend("cpu");
+      const expected = convolveWithGradients(xShape, kernelShape, stride);
+      await tf.setBackend("tensorflow");
+      const before = tf.memory().numTensors;
+      const actual = convolveWithGradients(xShape, kernelShape, stride);
+      assert.equal(tf.memory().numTensors, before, "tensors leaked");
+      const label = `${kernelShape.join("x")} stride ${stride}`;
+      ["y", "dx", "dkernel"].forEach((name, i) =>
+        assertClose(actual[i], expected[i], 1e-3, `${label} ${name}`)
+      );
+    }
+    await tf.setBackend("cpu");
+  },
+});
