@@ -57,8 +57,18 @@ const forwardInputGradientConvolution = tf.customGrad(
  *
  * @param x Activations, [N, H, W, C], float32.
  * @param kernel Shape [kh, kw, C, out].
+ * @param inputGradient False where nothing needs the gradient with respect to `x`, as
+ *   for the images at the network's input. `tf.conv2d` then skips computing it, where
+ *   the custom gradient would compute it anyway.
  */
-export function convolve(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
-  if (!usesForwardInputGradient(kernel.shape, stride)) return tf.conv2d(x, kernel, stride, "same");
+export function convolve(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  stride: number,
+  inputGradient = true,
+): tf.Tensor4D {
+  if (!inputGradient || !usesForwardInputGradient(kernel.shape, stride)) {
+    return tf.conv2d(x, kernel, stride, "same");
+  }
   return forwardInputGradientConvolution(x, kernel) as tf.Tensor4D;
 }

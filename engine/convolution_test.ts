@@ -104,3 +104,22 @@ Deno.test({
     await tf.setBackend("cpu");
   },
 });
+
+Deno.test({
+  name: "convolve without input gradient matches tf.conv2d",
+  ignore: !(await nativeBackendAvailable()),
+  sanitizeResources: false,
+  async fn() {
+    await tf.setBackend("tensorflow");
+    const x = normalTensor([2, 6, 6, 3], 8);
+    const kernel = normalTensor([3, 3, 3, 4], 9);
+    const weights = normalTensor([2, 6, 6, 4], 10);
+    const loss = (convolution: (filter: tf.Tensor4D) => tf.Tensor4D) => (filter: tf.Tensor) =>
+      tf.sum(tf.mul(convolution(filter as tf.Tensor4D), weights));
+    const expected = tf.grad(loss((filter) => tf.conv2d(x, filter, 1, "same")))(kernel);
+    const actual = tf.grad(loss((filter) => convolve(x, filter, 1, false)))(kernel);
+    assertClose(actual.dataSync() as Float32Array, expected.dataSync() as Float32Array, 1e-4, "dkernel");
+    tf.dispose([x, kernel, weights, expected, actual]);
+    await tf.setBackend("cpu");
+  },
+});

@@ -67,7 +67,8 @@ function activate(state: ForwardState, x: tf.Tensor4D): tf.Tensor4D {
 
 function convolve(state: ForwardState, x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
   const kernel = state.model.trainable.get(name) as tf.Tensor4D;
-  return convolution(x, kernel, stride);
+  // The stem's input is the images, whose gradient nothing reads.
+  return convolution(x, kernel, stride, name !== "stem.conv");
 }
 
 function batchNorm(state: ForwardState, x: tf.Tensor4D, name: string): tf.Tensor4D {
