@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import {
   alignTo4,
@@ -24,6 +24,7 @@ import {
   writeAll,
 } from "./cache.ts";
 import { CACHE_FORMAT_VERSION } from "./cache_key.ts";
+import { finishSplitDigest, startSplitDigest } from "./split_digest.ts";
 import type { StreamedSplit } from "./types.ts";
 
 /** Bytes hashed per read when a streamed cache file is checked: 64 MiB. */
@@ -102,8 +103,8 @@ export async function writeStreamedCache(
     const labelBytes = encodeLabels(labels);
     await file.seek(labelsOffset, Deno.SeekMode.Start);
     await writeAll(file, labelBytes);
-    const checksum = await hashPixels(file, pixelsOffset, count * imageBytes, temporaryPath)
-      .then((hash) => finishChecksum(hash, labelBytes, badImageIndices));
+    const hashes = await hashPixels(file, pixelsOffset, { count, height, width }, temporaryPath);
+    const checksum = finishChecksum(hashes.checksum, labelBytes, badImageIndices);
     const header: CacheHeader = {
       formatVersion: CACHE_FORMAT_VERSION,
       key: contents.key,
@@ -120,7 +121,8 @@ export async function writeStreamedCache(
     await writeAll(file, encodePreambleAndHeader(header, pixelsOffset - PREAMBLE_BYTES));
     file.close();
     await Deno.rename(temporaryPath, finalPath);
-    return { split: streamedSplitOf(finalPath, header, labels), badImageIndices };
+    const digest = finishSplitDigest(hashes.digest, labels);
+    return { split: { ...streamedSplitOf(finalPath, header, labels), digest }, badImageIndices };
   } catch (error) {
     try {
       file.close();
@@ -145,14 +147,14 @@ export async function openStreamedCache(cacheDir: string, key: string): Promise<
   const { file, path } = opened;
   try {
     const header = await readHeader(file, path, key, (await file.stat()).size);
-    const pixelBytes = header.count * header.height * header.width * 3;
     const labelBytes = await readExactly(file, header.labelsOffset, header.count * 4, path);
-    const hash = await hashPixels(file, header.pixelsOffset, pixelBytes, path);
-    if (finishChecksum(hash, labelBytes, header.badImageIndices) !== header.checksum) {
+    const labels = decodeLabels(labelBytes);
+    const hashes = await hashPixels(file, header.pixelsOffset, header, path);
+    if (finishChecksum(hashes.checksum, labelBytes, header.badImageIndices) !== header.checksum) {
       throw new InvalidCacheFileError(path, "checksum mismatch, the file changed after it was written");
     }
     return {
-      split: streamedSplitOf(path, header, decodeLabels(labelBytes)),
+      split: { ...streamedSplitOf(path, header, labels), digest: finishSplitDigest(hashes.digest, labels) },
       badImageIndices: header.badImageIndices,
     };
   } finally {
@@ -192,12 +194,26 @@ function headerCapacity(contents: StreamedCacheContents): number {
   return new TextEncoder().encode(JSON.stringify(widest)).length + count * (String(count).length + 1);
 }
 
-async function hashPixels(file: Deno.FsFile, offset: number, length: number, path: string) {
-  const hash = createHash("sha256");
+/**
+ * Reads the pixels of a cache file once, in chunks of {@linkcode CHECK_CHUNK_BYTES},
+ * into two hashes: the file's checksum and the split's digest, both still to be
+ * completed with the labels.
+ */
+async function hashPixels(
+  file: Deno.FsFile,
+  offset: number,
+  shape: { count: number; height: number; width: number },
+  path: string,
+): Promise<{ checksum: Hash; digest: Hash }> {
+  const checksum = createHash("sha256");
+  const digest = startSplitDigest(shape);
+  const length = shape.count * shape.height * shape.width * 3;
   for (let done = 0; done < length; done += CHECK_CHUNK_BYTES) {
-    hash.update(await readExactly(file, offset + done, Math.min(CHECK_CHUNK_BYTES, length - done), path));
+    const chunk = await readExactly(file, offset + done, Math.min(CHECK_CHUNK_BYTES, length - done), path);
+    checksum.update(chunk);
+    digest.update(chunk);
   }
-  return hash;
+  return { checksum, digest };
 }
 
 /** Age after which a temporary cache file counts as left behind by an interrupted writer. */

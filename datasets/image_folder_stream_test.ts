@@ -4,6 +4,7 @@ import { fileImageStore } from "../pipeline/image_store.ts";
 import { readCachedSplit } from "./cache.ts";
 import { openStreamedCache, removeStaleTemporaryFiles, writeStreamedCache } from "./cache_stream.ts";
 import { loadImageFolder } from "./image_folder.ts";
+import { splitDigest } from "../engine/corrupted_split.ts";
 import { takePerClass } from "./subset.ts";
 import { type ImageSplit, inMemorySplit, isStreamed, type StreamedSplit } from "./types.ts";
 import { writeSolidImage, writeTruncatedJpeg } from "./_test_images.ts";
@@ -176,4 +177,22 @@ Deno.test("removeStaleTemporaryFiles removes only old temporary files of its key
   await removeStaleTemporaryFiles(cacheDir, "k");
   const left = [...Deno.readDirSync(cacheDir)].map((entry) => entry.name).toSorted();
   assert.deepEqual(left, ["k.bin", "k.bin.b.tmp", "other.bin.c.tmp"]);
+});
+
+Deno.test("a streamed split carries the digest of its pixels", async () => {
+  const root = await makeDataset();
+  const cacheDir = await Deno.makeTempDir();
+  const inMemory = await loadImageFolder(root, { side: SIDE, cacheDir: await Deno.makeTempDir() });
+  const written = await loadImageFolder(root, { side: SIDE, cacheDir, stream: true });
+  const reopened = await loadImageFolder(root, { side: SIDE, cacheDir, stream: true });
+  const expected = splitDigest(inMemory.train);
+  for (const [label, dataset] of [["written", written], ["reopened", reopened]] as const) {
+    assert.ok(isStreamed(dataset.train), label);
+    assert.equal(dataset.train.digest, expected, `${label}: carried digest`);
+    const { digest: _, ...withoutDigest } = dataset.train;
+    assert.equal(splitDigest(withoutDigest), expected, `${label}: digest read from the file`);
+  }
+  const subset = takePerClass(reopened.train, 1);
+  assert.ok(isStreamed(subset));
+  assert.equal(subset.digest, undefined, "a subset does not carry it over");
 });

@@ -30,6 +30,11 @@ export interface StreamedSplit extends SplitShape {
   file: SplitFile;
   /** Position in the file of each of the split's images, [count]. */
   indices: Int32Array;
+  /**
+   * Digest of the split as `splitDigest` computes it, where the reader computed it
+   * while checking the file; a subset does not carry it over.
+   */
+  digest?: string;
 }
 
 /** Location of a split's pixels in its decode-cache file. */

@@ -15,7 +15,8 @@ import {
   type Severity,
 } from "../corruptions/mod.ts";
 import { readCachedSplit, writeCachedSplit } from "../datasets/cache.ts";
-import type { ImageSplit, TrainSplit } from "../datasets/types.ts";
+import { finishSplitDigest, startSplitDigest } from "../datasets/split_digest.ts";
+import { type ImageSplit, isStreamed, type TrainSplit } from "../datasets/types.ts";
 import { forEachImageChunk } from "../pipeline/image_store.ts";
 import { applyDistortion, DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 import { Random } from "./random.ts";
@@ -103,13 +104,15 @@ export function degradeSplit(split: ImageSplit, degradation: Degradation, seed: 
   return { images, labels: split.labels, count, height, width };
 }
 
-/** Returns the hex SHA-256 of a split's pixels, labels and shape; a streamed split is read in chunks. */
+/**
+ * Returns the hex SHA-256 of a split's pixels, labels and shape. A streamed split is
+ * read in chunks, unless it carries the digest from the pass that checked its file.
+ */
 export function splitDigest(split: TrainSplit): string {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify([split.count, split.height, split.width]));
+  if (isStreamed(split) && split.digest !== undefined) return split.digest;
+  const hash = startSplitDigest(split);
   forEachImageChunk(split, (pixels) => hash.update(pixels));
-  hash.update(new Uint8Array(split.labels.buffer, split.labels.byteOffset, split.labels.byteLength));
-  return hash.digest("hex");
+  return finishSplitDigest(hash, split.labels);
 }
 
 /** Returns the cache key of a degraded copy: a hash of the source pixels, the degradation, the seed and the version. */
