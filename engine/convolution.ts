@@ -2,8 +2,8 @@
  * The ResNet's 2-D convolution, with a faster input gradient on the native backend.
  *
  * For stride 1, "same" padding and an odd kernel, the gradient with respect to the
- * input is itself a stride-1 "same" convolution: of the output gradient, with the
- * kernel flipped in both spatial axes and its two channel axes swapped. On the
+ * input is itself a stride-1 "same" convolution. It convolves the output gradient with
+ * the kernel flipped in both spatial axes and with its two channel axes swapped. On the
  * `tensorflow` backend (TensorFlow 2.21 CPU with oneDNN) that forward convolution
  * ran 1.8 to 4 times faster than the `Conv2DBackpropInput` kernel that tfjs's own
  * gradient calls, which took the largest share of a ResNet-18 training step (see
@@ -14,7 +14,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** True where {@linkcode convolve} computes the input gradient as a forward convolution. */
+/**
+ * Returns whether {@linkcode convolve} computes the input gradient as a forward convolution.
+ *
+ * NOTE: the CUDA build of `--backend tensorflow-gpu` registers under the same name
+ * `tensorflow`, so this path runs there too. The sums are the same; the speed was
+ * measured on the CPU build only.
+ */
 export function usesForwardInputGradient(kernelShape: readonly number[], stride: number): boolean {
   return stride === 1 && kernelShape[0] % 2 === 1 && kernelShape[1] % 2 === 1 &&
     tf.getBackend() === "tensorflow";

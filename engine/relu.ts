@@ -6,6 +6,9 @@
  * about 5% of a ResNet-18 training step at width 1. `ReluGrad` does the same in one
  * operation: dy where the input is positive, 0 elsewhere. Other backends keep `tf.relu`.
  *
+ * NOTE: `ReluGrad` runs through tfjs-node's backend directly, not as a tfjs kernel, so
+ * `tf.profile` does not list it and its time counts toward no kernel there.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

@@ -60,7 +60,7 @@ function basicBlock(state: ForwardState, x: tf.Tensor4D, prefix: string, stride:
   return activate(state, tf.add(y, shortcut));
 }
 
-/** ReLU; in training mode with the backend's fused gradient where there is one. */
+/** Applies ReLU, in training mode with the backend's fused gradient where there is one. */
 function activate(state: ForwardState, x: tf.Tensor4D): tf.Tensor4D {
   return state.training ? reluTraining(x) : tf.relu(x);
 }
