@@ -13,6 +13,7 @@ import { createMethod } from "../methods/registry.ts";
 import type { BackendChoice } from "./backend.ts";
 import type { BenchPlan } from "./bench_options.ts";
 import { type CheckpointIdentity, saveCheckpoint } from "./checkpoint.ts";
+import { completeFinalMetrics } from "./final_metrics.ts";
 import { configHashOf, type RunConfig, runIdOf, summarizeConfig } from "./config.ts";
 import type { EpochMetrics } from "./epoch_tracker.ts";
 import { decideRunStart } from "./resume.ts";
@@ -68,6 +69,7 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
     const change = describeDatasetChange(await readStoredConfig(directory), dataset);
     if (change === undefined) {
       output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
+      await completeFinalMetricsIfNeeded(directory, runId, config, context);
       await evaluateRobustnessIfNeeded(directory, runId, config, context);
       return { runId, status: "skipped" };
     }
@@ -129,6 +131,26 @@ function describeDatasetChange(
     return "on other images: pixels or labels of the dataset changed since";
   }
   return undefined;
+}
+
+/**
+ * Adds the final metrics that a run stored before the suite measured them lacks.
+ * A failure is logged, not raised, because the stored metrics stay valid without them.
+ */
+async function completeFinalMetricsIfNeeded(
+  directory: string,
+  runId: string,
+  config: RunConfig,
+  context: BenchContext,
+): Promise<void> {
+  try {
+    const added = await completeFinalMetrics(directory, config, context.dataset);
+    if (added.length > 0) {
+      context.output.log(`${runId}: added ${added.join(", ")} to final.json from its checkpoint`);
+    }
+  } catch (error) {
+    context.output.log(`${runId}: ${(error as Error).message}`);
+  }
 }
 
 /**

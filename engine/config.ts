@@ -103,12 +103,23 @@ function compareKeys(a: string, b: string): number {
 /** One-line summary of the settings that a results table shows beside each row. */
 export function summarizeConfig(config: RunConfig, trainImages: number): string {
   return [
+    summarizeHarness(config, trainImages),
+    ...describeMethodOptions(config.method, config.methodOptions),
+  ]
+    .join(", ");
+}
+
+/**
+ * One-line summary of the settings that every method of a comparison shares: the
+ * model, the data and the training schedule, without the method's own options.
+ */
+export function summarizeHarness(config: RunConfig, trainImages: number): string {
+  return [
     `ResNet-18 width ${config.width}`,
     `${config.side} px`,
     `${trainImages} train images`,
     `${config.epochs} epochs`,
     `batch ${config.batchSize}`,
     `lr ${config.learningRate}`,
-    ...describeMethodOptions(config.method, config.methodOptions),
   ].join(", ");
 }

@@ -14,7 +14,7 @@ import { readCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 import { readTextIfPresent } from "./files.ts";
 import { measureChannelStatistics } from "./normalize.ts";
-import { disposeResNet18 } from "./resnet.ts";
+import { disposeResNet18, type ResNet18 } from "./resnet.ts";
 import { createRunModel } from "./train.ts";
 import {
   evaluateRobustness,
@@ -84,18 +84,41 @@ export async function evaluateStoredRun(
   plan: RobustnessPlan,
   options: RobustnessOptions,
 ): Promise<RobustnessResult> {
+  return await withFinalModel(directory, config, dataset, "evaluate robustness of", async (model) => {
+    const statistics = measureChannelStatistics(dataset.train);
+    const val = takePerClass(dataset.val, plan.valPerClass);
+    const result = await evaluateRobustness(model, val, statistics, plan, options);
+    await writeFileAtomic(join(directory, ROBUSTNESS_FILE), JSON.stringify(result, null, 2) + "\n");
+    return result;
+  });
+}
+
+/**
+ * Restores a finished run's final weights from its checkpoint, passes the model to
+ * `use`, and disposes it afterwards.
+ *
+ * @param purpose What the caller does, for the error messages: "evaluate robustness of".
+ * @throws {Error} when the folder has no valid checkpoint, or one from before the last epoch.
+ */
+export async function withFinalModel<T>(
+  directory: string,
+  config: RunConfig,
+  dataset: ImageDataset,
+  purpose: string,
+  use: (model: ResNet18) => Promise<T>,
+): Promise<T> {
   const read = await readCheckpoint(directory);
   if (read.status !== "valid") {
     const reason = read.status === "missing" ? "it has no checkpoint" : read.reason;
     throw new Error(
-      `Cannot evaluate robustness of ${directory}: ${reason}. ` +
+      `Cannot ${purpose} ${directory}: ${reason}. ` +
         "Runs stored before checkpoints existed must be trained again (--force).",
     );
   }
   const { manifest, arrays } = read.checkpoint;
   if (manifest.completedEpochs !== config.epochs) {
     throw new Error(
-      `Cannot evaluate robustness of ${directory}: its checkpoint is after epoch ` +
+      `Cannot ${purpose} ${directory}: its checkpoint is after epoch ` +
         `${manifest.completedEpochs} of ${config.epochs}. Run bench again to finish training first.`,
     );
   }
@@ -103,11 +126,7 @@ export async function evaluateStoredRun(
   const optimizer = new NesterovSgd({ momentum: config.momentum, weightDecay: 0, decayed: model.decayed });
   try {
     restoreTrainingTensors(model, optimizer, arrays.filter((array) => array.group !== "momentum"));
-    const statistics = measureChannelStatistics(dataset.train);
-    const val = takePerClass(dataset.val, plan.valPerClass);
-    const result = await evaluateRobustness(model, val, statistics, plan, options);
-    await writeFileAtomic(join(directory, ROBUSTNESS_FILE), JSON.stringify(result, null, 2) + "\n");
-    return result;
+    return await use(model);
   } finally {
     optimizer.dispose();
     disposeResNet18(model);

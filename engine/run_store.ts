@@ -190,6 +190,15 @@ async function removeTemporaryFiles(directory: string): Promise<void> {
   }
 }
 
+/**
+ * Reads `final.json`, or returns undefined when the folder has none.
+ *
+ * @throws {Error} when the file is not valid JSON.
+ */
+export async function readFinal(directory: string): Promise<StoredFinal | undefined> {
+  return await readJson<StoredFinal>(join(directory, "final.json"));
+}
+
 /** Writes `final.json` atomically. */
 export async function finishRun(directory: string, final: StoredFinal): Promise<void> {
   await writeFileAtomic(join(directory, "final.json"), JSON.stringify(final, null, 2) + "\n");

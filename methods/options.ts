@@ -190,3 +190,14 @@ export function describeMethodOptions(method: string, options: MethodOptions): s
   if (read.confidence !== undefined) descriptions.push(`confidence ${read.confidence}`);
   return descriptions;
 }
+
+/**
+ * Names a method with the options it reads that differ from their defaults, for
+ * example `"mixup (mixup alpha 0.2)"`, or just the method with the default options.
+ * Runs of one method with other options then stay apart in a comparison of methods.
+ */
+export function methodLabel(method: string, options: MethodOptions): string {
+  const defaults = new Set(describeMethodOptions(method, DEFAULT_METHOD_OPTIONS));
+  const changed = describeMethodOptions(method, options).filter((description) => !defaults.has(description));
+  return changed.length === 0 ? method : `${method} (${changed.join(", ")})`;
+}

@@ -7,7 +7,9 @@
  */
 import type { RobustnessResult } from "../engine/robustness.ts";
 import { readRobustness } from "../engine/robustness_run.ts";
-import { readRuns, type StoredRun } from "../engine/run_store.ts";
+import { summarizeHarness } from "../engine/config.ts";
+import { readRuns, type StoredRun, type StoredRunConfig } from "../engine/run_store.ts";
+import { methodLabel } from "../methods/options.ts";
 import type { ChartRun } from "./chart_data.ts";
 import type { ComparedRun } from "./compare.ts";
 import { mergeRunFolders, type RunConflict } from "./merge.ts";
@@ -51,14 +53,31 @@ export async function loadResults(
   return { runs: loaded, conflicts };
 }
 
+/**
+ * Returns the method and configuration under which the robustness tables and the
+ * charts list a run. The configuration is the harness that methods share, so that
+ * every method trained on it lands in one table and one chart, with `hard` as the
+ * baseline of the others. Options a method changed from their defaults go into its
+ * name instead. Hand-written folders that lack the options keep their stored names.
+ */
+export function comparisonIdentity(config: StoredRunConfig): { method: string; configSummary: string } {
+  const { method, methodOptions } = config.config;
+  if (methodOptions === undefined || config.trainImages === undefined) {
+    return { method, configSummary: config.configSummary };
+  }
+  return {
+    method: methodLabel(method, methodOptions),
+    configSummary: summarizeHarness(config.config, config.trainImages),
+  };
+}
+
 /** Converts a finished run into the input of the charts. */
 export function toChartRun(run: LoadedRun): ChartRun {
   const { config, final } = run.stored;
   return {
     runId: config.runId,
-    method: config.config.method,
+    ...comparisonIdentity(config),
     dataset: config.datasetName,
-    configSummary: config.configSummary,
     seed: config.config.seed,
     reliability: final.metrics?.valReliability,
     robustness: run.robustness,

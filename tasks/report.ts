@@ -18,7 +18,13 @@ import { type AblationRun, buildAblationTables } from "../reports/ablations.ts";
 import { summarizeConfig } from "../engine/config.ts";
 import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
 import { mean } from "../reports/statistics.ts";
-import { type LoadedRun, loadResults, toChartRun, toComparedRun } from "../reports/load.ts";
+import {
+  comparisonIdentity,
+  type LoadedRun,
+  loadResults,
+  toChartRun,
+  toComparedRun,
+} from "../reports/load.ts";
 
 const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR]
        deno task report --compare A B [--out FILE]
@@ -203,9 +209,8 @@ function toRunRobustness(run: LoadedRun): RunRobustness[] {
   if (run.robustness === undefined) return [];
   const { config } = run.stored;
   return [{
-    method: config.config.method,
+    ...comparisonIdentity(config),
     dataset: config.datasetName,
-    configSummary: config.configSummary,
     seed: config.config.seed,
     result: run.robustness,
   }];

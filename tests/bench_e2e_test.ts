@@ -284,3 +284,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "bench completes old final metrics",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "mials-final-metrics-e2e-" });
+    try {
+      const dataset = join(work, "dataset");
+      const results = join(work, "results");
+      await writeDataset(dataset);
+      const args = [
+        ...["--dataset", dataset, "--method", "hard", "--epochs", "1", "--width", "0.125", "--side", "16"],
+        ...["--batch-size", "6", "--results", results, "--cache-dir", join(work, "cache"), ...NO_ROBUSTNESS],
+      ];
+      const first = await runTask("tasks/bench.ts", args);
+      assert.equal(first.code, 0, first.stderr);
+      const [runName] = [...Deno.readDirSync(results)].map((entry) => entry.name);
+      const finalPath = join(results, runName, "final.json");
+      const complete = JSON.parse(Deno.readTextFileSync(finalPath));
+
+      // A run stored before the suite measured these metrics.
+      const old = structuredClone(complete);
+      for (const name of ["valTop5", "valMce", "valBrier", "valReliability"]) delete old.metrics[name];
+      Deno.writeTextFileSync(finalPath, JSON.stringify(old));
+      const again = await runTask("tasks/bench.ts", args);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /added valTop5, valMce, valBrier, valReliability to final\.json/);
+      assert.deepEqual(JSON.parse(Deno.readTextFileSync(finalPath)), complete);
+
+      // A stored top-1 that the checkpoint does not give leaves the file alone.
+      const changed = { ...old, metrics: { ...old.metrics, valTop1: old.metrics.valTop1 + 0.25 } };
+      Deno.writeTextFileSync(finalPath, JSON.stringify(changed));
+      const third = await runTask("tasks/bench.ts", args);
+      assert.equal(third.code, 0, third.stderr);
+      assert.match(third.stderr, /final\.json is left as it was/);
+      assert.deepEqual(JSON.parse(Deno.readTextFileSync(finalPath)), changed);
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
