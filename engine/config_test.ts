@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
-import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
-import { DEFAULT_TRAINING, type RunConfig, runIdOf } from "./config.ts";
+import { type RunConfig, runIdOf } from "./config.ts";
+import { testRunConfig } from "./_config_test_support.ts";
 
 function configOf(method: string, mixupAlpha: number): RunConfig {
-  return {
-    ...DEFAULT_TRAINING,
-    stem: "cifar",
-    cropPadding: 4,
-    method,
-    dataset: "embedded",
-    seed: 0,
-    methodOptions: { ...DEFAULT_METHOD_OPTIONS, mixupAlpha },
-  };
+  return testRunConfig(method, { mixupAlpha });
 }
 
 Deno.test("runIdOf ignores options a method does not read", () => {

@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
-import { DEFAULT_TRAINING, type RunConfig, summarizeConfig } from "../engine/config.ts";
+import { summarizeConfig } from "../engine/config.ts";
+import { testRunConfig } from "../engine/_config_test_support.ts";
 import type { StoredRunConfig } from "../engine/run_store.ts";
-import { DEFAULT_METHOD_OPTIONS, type MethodOptions } from "../methods/options.ts";
+import type { MethodOptions } from "../methods/options.ts";
 import { comparisonIdentity } from "./load.ts";
 
 const HARNESS = "ResNet-18 width 0.25, 32 px, 100 train images, 15 epochs, batch 128, lr 0.1";
 
 function storedConfig(method: string, options: Partial<MethodOptions> = {}): StoredRunConfig {
-  const config: RunConfig = {
-    ...DEFAULT_TRAINING,
-    stem: "cifar",
-    cropPadding: 4,
-    method,
-    dataset: "embedded",
-    seed: 0,
-    methodOptions: { ...DEFAULT_METHOD_OPTIONS, ...options },
-  };
+  const config = testRunConfig(method, options);
   return {
     runId: `${method}-run`,
     config,
