@@ -134,8 +134,8 @@ function describeDatasetChange(
 }
 
 /**
- * Adds the final metrics that a run stored before the suite measured them lacks.
- * A failure is logged, not raised, because the stored metrics stay valid without them.
+ * Adds to an older run's `final.json` the metrics that the suite measures now and the
+ * run lacks. A failure is logged, not raised, because the stored metrics stay valid.
  */
 async function completeFinalMetricsIfNeeded(
   directory: string,

@@ -58,7 +58,7 @@ export async function completeFinalMetrics(
     throw new Error(
       `Cannot ${purpose} ${directory}: its checkpoint gives top-1 ${summary.top1} on the val split, ` +
         `but final.json stores ${metrics.valTop1}, so the checkpoint or the data changed. ` +
-        "final.json is left as it was; pass --force to train the run again.",
+        "final.json is left as it was. Pass --force to train the run again.",
     );
   }
 
