@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { batchNormTraining } from "./batch_norm.ts";
 import { Random } from "./random.ts";
-import { nativeBackendAvailable } from "./_native_test_support.ts";
+import { assertClose, nativeBackendAvailable } from "./_native_test_support.ts";
 
 interface Outcome {
   y: Float32Array;
@@ -41,16 +41,6 @@ function runBatchNorm(shape: [number, number, number, number]): Outcome {
   };
   tf.dispose([x, gamma, beta, weights, y, mean!, variance!, ...gradients]);
   return outcome;
-}
-
-function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number, label: string): void {
-  assert.equal(actual.length, expected.length, label);
-  for (let i = 0; i < actual.length; i++) {
-    assert.ok(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `${label}[${i}]: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
 }
 
 Deno.test({

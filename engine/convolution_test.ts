@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { convolve, inputGradientKernel, usesForwardInputGradient } from "./convolution.ts";
 import { Random } from "./random.ts";
-import { nativeBackendAvailable } from "./_native_test_support.ts";
+import { assertClose, nativeBackendAvailable } from "./_native_test_support.ts";
 
 type Shape4D = [number, number, number, number];
 
@@ -10,16 +10,6 @@ function normalTensor(shape: Shape4D, seed: number): tf.Tensor4D {
   const random = new Random(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   return tf.tensor4d(Float32Array.from({ length: size }, () => random.normal()), shape);
-}
-
-function assertClose(actual: Float32Array, expected: Float32Array, tolerance: number, label: string): void {
-  assert.equal(actual.length, expected.length, label);
-  for (let i = 0; i < actual.length; i++) {
-    assert.ok(
-      Math.abs(actual[i] - expected[i]) <= tolerance,
-      `${label}[${i}]: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
 }
 
 Deno.test("inputGradientKernel flips and swaps axes", async () => {
