@@ -11,8 +11,8 @@ import type { RunConfig } from "./config.ts";
 import type { EpochMetrics } from "./epoch_tracker.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { measureChannelStatistics } from "./normalize.ts";
-import { withFinalModel } from "./robustness_run.ts";
 import { finishRun, readFinal } from "./run_store.ts";
+import { withFinalModel } from "./stored_model.ts";
 
 /** Final metrics that runs stored before them lack. */
 export const LATER_FINAL_METRICS = ["valTop5", "valMce", "valBrier", "valReliability"] as const;

@@ -10,12 +10,10 @@ import { join } from "node:path";
 import { takePerClass } from "../datasets/subset.ts";
 import type { ImageDataset } from "../datasets/types.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
-import { readCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 import { readTextIfPresent } from "./files.ts";
 import { measureChannelStatistics } from "./normalize.ts";
-import { disposeResNet18, type ResNet18 } from "./resnet.ts";
-import { createRunModel } from "./train.ts";
+import { withFinalModel } from "./stored_model.ts";
 import {
   evaluateRobustness,
   listDegradations,
@@ -25,8 +23,6 @@ import {
   type RobustnessPlan,
   type RobustnessResult,
 } from "./robustness.ts";
-import { NesterovSgd } from "./sgd.ts";
-import { restoreTrainingTensors } from "./training_state.ts";
 
 /** File name of the stored robustness result in a run folder. */
 export const ROBUSTNESS_FILE = "robustness.json";
@@ -91,44 +87,4 @@ export async function evaluateStoredRun(
     await writeFileAtomic(join(directory, ROBUSTNESS_FILE), JSON.stringify(result, null, 2) + "\n");
     return result;
   });
-}
-
-/**
- * Restores a finished run's final weights from its checkpoint, passes the model to
- * `use`, and disposes it afterwards.
- *
- * @param purpose What the caller does, for the error messages: "evaluate robustness of".
- * @throws {Error} when the folder has no valid checkpoint, or one from before the last epoch.
- */
-export async function withFinalModel<T>(
-  directory: string,
-  config: RunConfig,
-  dataset: ImageDataset,
-  purpose: string,
-  use: (model: ResNet18) => Promise<T>,
-): Promise<T> {
-  const read = await readCheckpoint(directory);
-  if (read.status !== "valid") {
-    const reason = read.status === "missing" ? "it has no checkpoint" : read.reason;
-    throw new Error(
-      `Cannot ${purpose} ${directory}: ${reason}. ` +
-        "Runs stored before checkpoints existed must be trained again (--force).",
-    );
-  }
-  const { manifest, arrays } = read.checkpoint;
-  if (manifest.completedEpochs !== config.epochs) {
-    throw new Error(
-      `Cannot ${purpose} ${directory}: its checkpoint is after epoch ` +
-        `${manifest.completedEpochs} of ${config.epochs}. Run bench again to finish training first.`,
-    );
-  }
-  const model = createRunModel(config, dataset.classNames.length);
-  const optimizer = new NesterovSgd({ momentum: config.momentum, weightDecay: 0, decayed: model.decayed });
-  try {
-    restoreTrainingTensors(model, optimizer, arrays.filter((array) => array.group !== "momentum"));
-    return await use(model);
-  } finally {
-    optimizer.dispose();
-    disposeResNet18(model);
-  }
 }
