@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { confidenceInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
+import { formatInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
 
 /** Final metrics of one training run, measured after its last epoch. */
 export interface RunMetrics {
@@ -66,13 +66,6 @@ function optionalValues(group: RunSummary[], metric: OptionalMetric): number[] |
   return values.every((value): value is number => typeof value === "number") ? values : undefined;
 }
 
-/** Formats the 95% interval of the mean, or "–" for a group with one seed. */
-function formatInterval(values: number[], scale: number, digits: number): string {
-  if (values.length < 2) return NO_DEVIATION;
-  const [low, high] = confidenceInterval95(values);
-  return `${(low * scale).toFixed(digits)} to ${(high * scale).toFixed(digits)}`;
-}
-
 const COLUMNS: Column[] = [
   { header: "method", align: "left", cell: (group) => escapeCell(group[0].method) },
   { header: "dataset", align: "left", cell: (group) => escapeCell(group[0].dataset) },
@@ -85,10 +78,15 @@ const COLUMNS: Column[] = [
   {
     header: "top-1 95% CI (%)",
     align: "right",
-    cell: (group) => formatInterval(group.map((run) => run.final.top1), 100, 2),
+    cell: (group) => formatInterval95(group.map((run) => run.final.top1), 100, 2),
   },
   { header: "top-5 (%)", align: "right", cell: (group) => formatOptional(group, "top5", 100, 2) },
   { header: "ECE (%)", align: "right", cell: (group) => formatMetric(group, (run) => run.final.ece, 100, 2) },
+  {
+    header: "ECE 95% CI (%)",
+    align: "right",
+    cell: (group) => formatInterval95(group.map((run) => run.final.ece), 100, 2),
+  },
   { header: "MCE (%)", align: "right", cell: (group) => formatOptional(group, "mce", 100, 2) },
   {
     header: "NLL (nats)",
@@ -234,8 +232,8 @@ function describeFailedRuns(runs: readonly RunSummary[]): string | undefined {
  * Columns: {@linkcode RESULTS_TABLE_HEADER}. Top-1, top-5, ECE and MCE are mean ±
  * sample standard deviation in percent with 2 decimals; NLL and Brier are mean ±
  * standard deviation with 3 decimals, and images/s the mean with 1 decimal. The
- * standard deviation uses the n - 1 denominator. The 95% interval of the top-1
- * mean uses Student's t with n - 1 degrees of freedom. A group with one seed shows
+ * standard deviation uses the n - 1 denominator. The 95% intervals of the top-1 and
+ * ECE means use Student's t with n - 1 degrees of freedom. A group with one seed shows
  * "± –" and a note explains it; a metric that a run of the group lacks shows "n/a".
  * Failed runs are left out of the rows and listed in a note.
  *
@@ -258,7 +256,7 @@ export function buildResultsTable(runs: readonly RunSummary[], methodOrder: read
     lines.push("");
     lines.push(
       "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s is the mean only. " +
-        "The 95% interval of the top-1 mean is mean ± t(0.975, n - 1) · s / sqrt(n).",
+        "The 95% intervals of the top-1 and ECE means are mean ± t(0.975, n - 1) · s / sqrt(n).",
     );
     if (groups.some((group) => group.length === 1)) {
       lines.push(`"± ${NO_DEVIATION}" marks a group with one seed, which has no standard deviation.`);

@@ -74,7 +74,8 @@ Deno.test("buildResultsTable three-seed row hand-computed", () => {
   // top-1 80, 82, 84 %: mean 82, std sqrt((4 + 0 + 4) / 2) = 2.
   // ECE 5, 7, 6 %: mean 6, std sqrt((1 + 1 + 0) / 2) = 1.
   // NLL 0.5, 0.6, 0.7: mean 0.6, std 0.1. images/s 10, 20, 30: mean 20.
-  // 95% interval of top-1: 82 ± t(0.975, 2) · 2 / sqrt(3) = 82 ± 4.302653 · 1.154701 = 82 ± 4.968.
+  // 95% interval of top-1: 82 ± t(0.975, 2) · 2 / sqrt(3) = 82 ± 4.302653 · 1.154701 = 82 ± 4.968;
+  // of ECE: 6 ± 4.302653 · 0.577350 = 6 ± 2.484.
   // Runs without top-5, MCE and Brier show n/a.
   const row = rowFor(buildResultsTable(RUNS), "ls", "cifar10");
   assert.deepEqual(row, [
@@ -85,6 +86,7 @@ Deno.test("buildResultsTable three-seed row hand-computed", () => {
     "77.03 to 86.97",
     "n/a",
     "6.00 ± 1.00",
+    "3.52 to 8.48",
     "n/a",
     "0.600 ± 0.100",
     "n/a",
@@ -102,14 +104,16 @@ Deno.test("buildResultsTable two-seed row hand-computed", () => {
     pick(row, "n (seeds)", "top-1 (%)", "ECE (%)", "NLL (nats)", "train images/s", "backend(s)"),
     ["2", "85.50 ± 0.71", "3.50 ± 0.71", "0.450 ± 0.071", "16.0", "wasm"],
   );
+  // ECE 95% interval: 3.5 ± t(0.975, 1) · 0.7071 / sqrt(2) = 3.5 ± 12.706 · 0.5 = -2.85 to 9.85.
+  assert.equal(pick(row, "ECE 95% CI (%)")[0], "-2.85 to 9.85");
 });
 
 Deno.test("buildResultsTable single seed shows dash", () => {
   const markdown = buildResultsTable(RUNS);
   const row = rowFor(markdown, "baseline", "cifar10");
   assert.deepEqual(
-    pick(row, "n (seeds)", "top-1 (%)", "top-1 95% CI (%)", "ECE (%)", "NLL (nats)", "train images/s"),
-    ["1", "70.00 ± –", "–", "10.00 ± –", "0.900 ± –", "12.0"],
+    pick(row, "n (seeds)", "top-1 (%)", "top-1 95% CI (%)", "ECE (%)", "ECE 95% CI (%)", "NLL (nats)"),
+    ["1", "70.00 ± –", "–", "10.00 ± –", "–", "0.900 ± –"],
   );
   assert.match(markdown, /"± –" marks a group with one seed, which has no standard deviation\./);
 });
@@ -168,7 +172,7 @@ Deno.test("buildResultsTable is a well-formed table", () => {
   });
   const lines = tableLines(buildResultsTable([...RUNS, piped]));
   assert.equal(lines.length, 2 + 6);
-  for (const line of lines) assert.equal(cells(line).length, 13, `wrong cell count in: ${line}`);
+  for (const line of lines) assert.equal(cells(line).length, 14, `wrong cell count in: ${line}`);
   assert.deepEqual(cells(lines[0]), [
     "method",
     "dataset",
@@ -177,6 +181,7 @@ Deno.test("buildResultsTable is a well-formed table", () => {
     "top-1 95% CI (%)",
     "top-5 (%)",
     "ECE (%)",
+    "ECE 95% CI (%)",
     "MCE (%)",
     "NLL (nats)",
     "Brier",

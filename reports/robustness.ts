@@ -7,7 +7,7 @@
  * @module
  */
 import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
-import { mean, sampleStandardDeviation } from "./statistics.ts";
+import { formatInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
 
 /** One run's stored robustness result with the facts that group it. */
 export interface RunRobustness {
@@ -120,39 +120,58 @@ function table(header: string[], alignRight: boolean[], rows: string[][]): strin
   return [row(header), row(alignRight.map((right) => right ? "---:" : "---")), ...rows.map(row)];
 }
 
-function summaryTable(groups: Group[]): string[] {
+/** One column of the summary table: per-run values, or the interval of their mean. */
+interface SummaryColumn {
+  header: string;
+  values: (group: Group) => number[];
+  digits: number;
+  interval?: boolean;
+}
+
+function summaryColumns(groups: Group[]): SummaryColumn[] {
   const test = sharedCorruptions(groups, "test");
   const heldOut = sharedCorruptions(groups, "held_out");
-  const rows = groups.map((group) => {
-    const baseline = groups.find((other) =>
+  const isTest = (entry: DegradedMetrics) => entry.kind === "corruption" && test.includes(entry.name);
+  const isHeldOut = (entry: DegradedMetrics) => entry.kind === "corruption" && heldOut.includes(entry.name);
+  const baselineOf = (group: Group) =>
+    groups.find((other) =>
       other.method === BASELINE_METHOD && other.dataset === group.dataset &&
       other.configSummary === group.configSummary
     );
-    const isTest = (entry: DegradedMetrics) => entry.kind === "corruption" && test.includes(entry.name);
-    const isHeldOut = (entry: DegradedMetrics) => entry.kind === "corruption" && heldOut.includes(entry.name);
-    return [
-      group.method,
-      group.dataset,
-      String(group.runs.length),
-      formatPercent(defined(group.runs.map((run) => meanOverEntries(run, isTest, (entry) => entry.top1)))),
-      formatPercent(defined(group.runs.map((run) => meanCorruptionError(run, baseline, test))), 1),
-      formatPercent(defined(group.runs.map((run) => meanOverEntries(run, isTest, (entry) => entry.ece)))),
-      formatPercent(defined(group.runs.map((run) => meanOverEntries(run, isHeldOut, (entry) => entry.top1)))),
-      group.configSummary,
-    ];
-  });
+  const perRun =
+    (filter: (entry: DegradedMetrics) => boolean, metric: (entry: DegradedMetrics) => number) =>
+    (group: Group) => defined(group.runs.map((run) => meanOverEntries(run, filter, metric)));
+  const top1 = perRun(isTest, (entry) => entry.top1);
+  const ece = perRun(isTest, (entry) => entry.ece);
+  const mce = (group: Group) =>
+    defined(group.runs.map((run) => meanCorruptionError(run, baselineOf(group), test)));
+  return [
+    { header: "corruption top-1 (%)", values: top1, digits: 2 },
+    { header: "corruption top-1 95% CI (%)", values: top1, digits: 2, interval: true },
+    { header: `mCE (% of ${BASELINE_METHOD})`, values: mce, digits: 1 },
+    { header: "mCE 95% CI (%)", values: mce, digits: 1, interval: true },
+    { header: "corruption ECE (%)", values: ece, digits: 2 },
+    { header: "corruption ECE 95% CI (%)", values: ece, digits: 2, interval: true },
+    { header: "held-out top-1 (%)", values: perRun(isHeldOut, (entry) => entry.top1), digits: 2 },
+  ];
+}
+
+function summaryTable(groups: Group[]): string[] {
+  const columns = summaryColumns(groups);
+  const rows = groups.map((group) => [
+    group.method,
+    group.dataset,
+    String(group.runs.length),
+    ...columns.map(({ values, digits, interval }) => {
+      const list = values(group);
+      if (!interval) return formatPercent(list, digits);
+      return list.length === 0 ? "n/a" : formatInterval95(list, 100, digits);
+    }),
+    group.configSummary,
+  ]);
   return table(
-    [
-      "method",
-      "dataset",
-      "n (seeds)",
-      "corruption top-1 (%)",
-      "mCE (% of hard)",
-      "corruption ECE (%)",
-      "held-out top-1 (%)",
-      "configuration",
-    ],
-    [false, false, true, true, true, true, true, false],
+    ["method", "dataset", "n (seeds)", ...columns.map((column) => column.header), "configuration"],
+    [false, false, true, ...columns.map(() => true), false],
     rows,
   );
 }
@@ -227,7 +246,8 @@ export function buildRobustnessTables(
   lines.push(
     "Corruption top-1 and ECE are means over the test corruptions and their 5 severities; held-out top-1 over the 4 " +
       `held-out corruptions. mCE divides each corruption's error, summed over severities, by that of ${BASELINE_METHOD} ` +
-      "(mean over its seeds) on the same dataset and configuration, then averages over corruptions; 100% equals the baseline.",
+      "(mean over its seeds) on the same dataset and configuration, then averages over corruptions; 100% equals the baseline. " +
+      "Each 95% interval is that of the mean over seeds, mean ± t(0.975, n - 1) · s / sqrt(n).",
   );
   return `${lines.join("\n")}\n`;
 }

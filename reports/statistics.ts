@@ -178,3 +178,19 @@ export function confidenceInterval95(values: readonly number[]): [number, number
     Math.sqrt(values.length);
   return [center - halfWidth, center + halfWidth];
 }
+
+/**
+ * Formats the 95% interval of the mean (see {@linkcode confidenceInterval95}) as
+ * "low to high", each end multiplied by `scale`, or "–" below two values, where
+ * there is no spread to estimate.
+ *
+ * @example
+ * ```ts
+ * formatInterval95([0.1, 0.2, 0.3], 100, 1); // "-4.8 to 44.8"
+ * ```
+ */
+export function formatInterval95(values: readonly number[], scale: number, digits: number): string {
+  if (values.length < 2) return "–";
+  const [low, high] = confidenceInterval95(values);
+  return `${(low * scale).toFixed(digits)} to ${(high * scale).toFixed(digits)}`;
+}

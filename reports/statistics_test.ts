@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { confidenceInterval95, mean, sampleStandardDeviation, studentTQuantile } from "./statistics.ts";
+import {
+  confidenceInterval95,
+  formatInterval95,
+  mean,
+  sampleStandardDeviation,
+  studentTQuantile,
+} from "./statistics.ts";
 
 function assertNear(actual: number, expected: number, label: string): void {
   assert.ok(Math.abs(actual - expected) <= 1e-12, `${label}: got ${actual}, expected ${expected}`);
@@ -67,4 +73,11 @@ Deno.test("confidenceInterval95 hand-computed for three seeds", () => {
   assert.ok(Math.abs(high - (2 + 2.484138)) < 1e-5);
   assert.deepEqual(confidenceInterval95([5, 5]), [5, 5]);
   assert.throws(() => confidenceInterval95([1]), /needs at least 2 value/);
+});
+
+Deno.test("formatInterval95 scales both ends and shows a dash below two values", () => {
+  // mean 0.2, s 0.1, t(0.975, 2) = 4.302653: 0.2 ± 0.248414, times 100.
+  assert.equal(formatInterval95([0.1, 0.2, 0.3], 100, 1), "-4.8 to 44.8");
+  assert.equal(formatInterval95([0.5], 100, 2), "–");
+  assert.equal(formatInterval95([], 100, 2), "–");
 });
