@@ -7,7 +7,7 @@
  */
 import type { RobustnessResult } from "../engine/robustness.ts";
 import { sharedTestCorruptions } from "./chart_data.ts";
-import { mean } from "./statistics.ts";
+import { formatSigned, mean } from "./statistics.ts";
 
 /** One stored run, as the comparison reads it. */
 export interface ComparedRun {
@@ -82,12 +82,20 @@ function meanMetric(runs: readonly ComparedRun[], metric: "top1" | "ece" | "nll"
   return mean(values);
 }
 
-/** Returns one run's mean top-1 over the entries of the given test corruptions, all severities. */
-function corruptionTop1(result: RobustnessResult, corruptions: readonly string[]): number | undefined {
-  const entries = result.entries.filter((entry) =>
-    entry.kind === "corruption" && entry.set === "test" && corruptions.includes(entry.name)
-  );
-  return entries.length === 0 ? undefined : mean(entries.map((entry) => entry.top1));
+/**
+ * Returns one run's mean top-1 or ECE over the entries of the given test
+ * corruptions, all severities, or undefined when the run has none of them.
+ */
+export function corruptionMean(
+  run: ComparedRun,
+  corruptions: readonly string[],
+  metric: "top1" | "ece",
+): number | undefined {
+  const entries =
+    run.robustness?.entries.filter((entry) =>
+      entry.kind === "corruption" && entry.set === "test" && corruptions.includes(entry.name)
+    ) ?? [];
+  return entries.length === 0 ? undefined : mean(entries.map((entry) => entry[metric]));
 }
 
 /**
@@ -102,7 +110,7 @@ function corruptionMeans(pair: GroupPair): { a?: number; b?: number; corruptions
   const corruptions = sharedTestCorruptions(results);
   const sideMean = (runs: ComparedRun[]) => {
     if (runs.length === 0 || runs.some((run) => run.robustness === undefined)) return undefined;
-    const values = runs.map((run) => corruptionTop1(run.robustness!, corruptions));
+    const values = runs.map((run) => corruptionMean(run, corruptions, "top1"));
     return values.every((value): value is number => value !== undefined) ? mean(values) : undefined;
   };
   return { a: sideMean(pair.a), b: sideMean(pair.b), corruptions };
@@ -120,10 +128,7 @@ function formatDifference(
   digits: number,
 ): string {
   if (a === undefined || b === undefined) return MISSING;
-  const difference = (b - a) * scale;
-  const text = difference.toFixed(digits);
-  if (Number(text) === 0) return (0).toFixed(digits);
-  return difference > 0 ? `+${text}` : text;
+  return formatSigned((b - a) * scale, digits);
 }
 
 /** Formats the three cells A, B and B − A of one metric. */

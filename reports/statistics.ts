@@ -194,3 +194,48 @@ export function formatInterval95(values: readonly number[], scale: number, digit
   const [low, high] = confidenceInterval95(values);
   return `${(low * scale).toFixed(digits)} to ${(high * scale).toFixed(digits)}`;
 }
+
+/**
+ * Formats a number with an explicit sign and `digits` decimals; a value that
+ * rounds to zero prints unsigned, so no "-0.00" or "+0.00" appears.
+ *
+ * @example
+ * ```ts
+ * formatSigned(1.234, 2); // "+1.23"
+ * formatSigned(-0.001, 2); // "0.00"
+ * ```
+ */
+export function formatSigned(value: number, digits: number): string {
+  const text = value.toFixed(digits);
+  if (Number(text) === 0) return (0).toFixed(digits);
+  return value > 0 ? `+${text}` : text;
+}
+
+/**
+ * Computes Welch's two-sided 95% confidence interval of mean(a) - mean(b), for two
+ * groups of seeds with possibly unequal variances: the difference ±
+ * t(0.975, df) · sqrt(s_a² / n_a + s_b² / n_b), with df from the
+ * Welch–Satterthwaite formula. When both groups have no spread the interval is
+ * the difference itself.
+ *
+ * @param a, b At least two finite numbers each.
+ * @returns The lower and upper ends, in the unit of the values.
+ * @throws {RangeError} on fewer than two values in a group or a NaN or infinite value.
+ *
+ * @example
+ * ```ts
+ * welchInterval95([1, 2, 3], [4, 6, 8]); // -4 ± t(0.975, 2.94) · sqrt(5 / 3)
+ * ```
+ */
+export function welchInterval95(a: readonly number[], b: readonly number[]): [number, number] {
+  validateValues(a, 2, "welchInterval95 (first group)");
+  validateValues(b, 2, "welchInterval95 (second group)");
+  const difference = mean(a) - mean(b);
+  const shareA = sampleStandardDeviation(a) ** 2 / a.length;
+  const shareB = sampleStandardDeviation(b) ** 2 / b.length;
+  const variance = shareA + shareB;
+  if (variance === 0) return [difference, difference];
+  const degrees = variance ** 2 / (shareA ** 2 / (a.length - 1) + shareB ** 2 / (b.length - 1));
+  const halfWidth = studentTQuantile(0.975, degrees) * Math.sqrt(variance);
+  return [difference - halfWidth, difference + halfWidth];
+}

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import {
   confidenceInterval95,
   formatInterval95,
+  formatSigned,
   mean,
   sampleStandardDeviation,
   studentTQuantile,
+  welchInterval95,
 } from "./statistics.ts";
 
 function assertNear(actual: number, expected: number, label: string): void {
@@ -80,4 +82,27 @@ Deno.test("formatInterval95 scales both ends and shows a dash below two values",
   assert.equal(formatInterval95([0.1, 0.2, 0.3], 100, 1), "-4.8 to 44.8");
   assert.equal(formatInterval95([0.5], 100, 2), "–");
   assert.equal(formatInterval95([], 100, 2), "–");
+});
+
+Deno.test("welchInterval95 matches hand-computed intervals", () => {
+  // a = [1, 2, 3], b = [4, 6, 8]: difference -4, s_a² / 3 = 1 / 3, s_b² / 3 = 4 / 3, so
+  // df = (5 / 3)² / ((1 / 3)² / 2 + (4 / 3)² / 2) = 50 / 17 and t(0.975, 50 / 17) = 3.2187586
+  // (scipy.stats.t.ppf), half-width 3.2187586 · sqrt(5 / 3) = 4.1553995.
+  const [low, high] = welchInterval95([1, 2, 3], [4, 6, 8]);
+  assert.ok(Math.abs(low - -8.1553995) < 1e-6, `low ${low}`);
+  assert.ok(Math.abs(high - 0.1553995) < 1e-6, `high ${high}`);
+  // One constant group: df = 1 from the other alone, t(0.975, 1) = 12.7062047.
+  const [constantLow, constantHigh] = welchInterval95([1, 1, 1], [0, 2]);
+  assert.ok(Math.abs(constantLow - -12.7062047) < 1e-6, `low ${constantLow}`);
+  assert.ok(Math.abs(constantHigh - 12.7062047) < 1e-6, `high ${constantHigh}`);
+  assert.deepEqual(welchInterval95([2, 2], [1, 1]), [1, 1]);
+  assert.throws(() => welchInterval95([1], [1, 2]), /at least 2 value/);
+  assert.throws(() => welchInterval95([1, NaN], [1, 2]), /value NaN at index 1/);
+});
+
+Deno.test("formatSigned signs nonzero values and prints a rounded zero unsigned", () => {
+  assert.equal(formatSigned(1.234, 2), "+1.23");
+  assert.equal(formatSigned(-26.437, 2), "-26.44");
+  assert.equal(formatSigned(-0.001, 2), "0.00");
+  assert.equal(formatSigned(0.0004, 3), "0.000");
 });

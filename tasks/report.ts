@@ -1,6 +1,7 @@
 /**
- * `deno task report`: builds the Markdown results table, the robustness tables
- * and SVG charts from stored runs only, or compares two results folders.
+ * `deno task report`: builds the Markdown results table, the robustness tables,
+ * the differences from `hard`, the ablation tables and SVG charts from stored
+ * runs only, or compares two results folders.
  *
  * @module
  */
@@ -11,7 +12,8 @@ import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
 import { describeConflicts } from "../reports/merge.ts";
-import { buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
+import { BASELINE_METHOD, buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
+import { buildBaselineDifferences } from "../reports/baseline_differences.ts";
 import { buildCharts, buildChartsMarkdown, type ChartFile, chartFiles } from "../reports/charts.ts";
 import { buildComparison } from "../reports/compare.ts";
 import { type AblationRun, buildAblationTables } from "../reports/ablations.ts";
@@ -26,14 +28,17 @@ import {
   toComparedRun,
 } from "../reports/load.ts";
 
-const USAGE = `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR]
+const USAGE =
+  `Usage: deno task report [--results DIR [DIR ...]] [--out FILE] [--charts DIR] [--baseline METHOD]
        deno task report --compare A B [--out FILE]
 
 Reads every run under the results folders (default: results) and prints a
 Markdown table, one row per method, dataset and configuration, with top-1
-(and its 95% interval), top-5, ECE, MCE, NLL and Brier score as mean ± standard
-deviation over seeds, then the robustness tables and, when charts are written,
-a "Charts" section that links them. --out also writes the Markdown to FILE.
+and ECE (each with the 95% interval of its mean), top-5, MCE, NLL and Brier
+score as mean ± standard deviation over seeds, then the robustness tables, the
+differences of each method from a baseline with Welch's 95% interval, the
+ablations and, when charts are written, a "Charts" section that links them.
+--out also writes the Markdown to FILE.
 
 Several folders, for example one per shard, are merged: a run id found in more
 than one counts once, and copies with different final metrics are listed in a
@@ -49,6 +54,11 @@ level of each distortion.
                 links them with paths relative to FILE.
   --charts DIR  writes the charts to DIR instead. Without --out, the printed
                 links use DIR as given, so they resolve from the current folder.
+  --baseline METHOD
+                method that the differences section subtracts from each
+                other method on the same dataset and harness (default: hard;
+                for example distort_hard to isolate the effect of soft
+                targets). The mCE always stays relative to hard.
 Without --out and --charts, no chart is written. A chart replaces the file of
 the same name in the charts folder, and other files there are kept.
 
@@ -88,6 +98,8 @@ interface ReportOptions {
   out?: string;
   charts?: string;
   compare: boolean;
+  /** Method the differences section subtracts; `hard` when absent. */
+  baseline?: string;
   help: boolean;
 }
 
@@ -102,6 +114,7 @@ function parseOptions(args: string[]): ReportOptions {
       out: { type: "string" },
       charts: { type: "string" },
       compare: { type: "boolean", default: false },
+      baseline: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -110,6 +123,7 @@ function parseOptions(args: string[]): ReportOptions {
     out: parsed.values.out,
     charts: parsed.values.charts,
     compare: parsed.values.compare ?? false,
+    baseline: parsed.values.baseline,
     help: parsed.values.help ?? false,
   };
 }
@@ -216,6 +230,24 @@ function toRunRobustness(run: LoadedRun): RunRobustness[] {
   }];
 }
 
+/**
+ * Builds the section of differences from the baseline method, or "" when no block
+ * has one. Throws when `--baseline` names a method without a finished run.
+ */
+function buildDifferencesSection(runs: LoadedRun[], options: ReportOptions, methodOrder: string[]): string {
+  const compared = runs.map((run) => ({ ...toComparedRun(run), ...comparisonIdentity(run.stored.config) }));
+  const baseline = options.baseline ?? BASELINE_METHOD;
+  const finished = new Set(compared.filter((run) => run.status === "finished").map((run) => run.method));
+  if (options.baseline !== undefined && !finished.has(baseline)) {
+    throw new Error(
+      `--baseline ${baseline}: no finished run of that method in ${options.folders.join(", ")}. ` +
+        `Pass one of: ${[...finished].sort().join(", ")}.`,
+    );
+  }
+  const differences = buildBaselineDifferences(compared, methodOrder, baseline);
+  return differences === "" ? "" : `\n## Differences from ${baseline}\n\n${differences}`;
+}
+
 /** Builds the results table, the robustness tables and the charts section of the merged folders. */
 async function buildReport(options: ReportOptions): Promise<string | undefined> {
   const { runs, conflicts } = await loadResults(options.folders, (line) => console.error(`report: ${line}`));
@@ -233,6 +265,7 @@ async function buildReport(options: ReportOptions): Promise<string | undefined> 
   if (robustness.length > 0) {
     report += `\n## Robustness\n\n${buildRobustnessTables(robustness, methodOrder)}`;
   }
+  report += buildDifferencesSection(runs, options, methodOrder);
   const ablations = buildAblationTables(runs.flatMap(toAblationRun));
   if (ablations !== "") report += `\n## Ablations\n\n${ablations}`;
   const charts = await buildChartSection(runs, options, methodOrder);

@@ -142,6 +142,17 @@ reportTest("report writes linked SVG charts", async (work) => {
   assert.equal(report.code, 0, report.stderr);
   const markdown = Deno.readTextFileSync(out);
   assert.equal(markdown.trim(), report.stdout.trim());
+  // top-1 70 against mean(60, 62) = 61; corruption top-1 mean(70 - 5 s) = 55 against 46.
+  assert.match(
+    markdown,
+    /^## Differences from hard\n\nDataset cifar10, .*\n\n.*\n.*\n\| randaugment\+mi_adaptive \| 1 \| 2 \| \+9\.00 \(–\) \| 0\.00 \(–\) \| 0\.000 \(–\) \| \+9\.00 \(–\) \|/m,
+  );
+  const noBaseline = await runTask("tasks/report.ts", ["--results", results, "--baseline", "distort_hard"]);
+  assert.equal(noBaseline.code, 1);
+  assert.match(
+    noBaseline.stderr,
+    /--baseline distort_hard: no finished run of that method in .*\. Pass one of: hard, randaugment\+mi_adaptive\./,
+  );
   const links = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((match) => match[1]);
   assert.deepEqual(links, [
     "table-charts/cifar10-reliability-hard.svg",

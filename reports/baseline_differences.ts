@@ -1,0 +1,149 @@
+/**
+ * Differences from a baseline method, `hard` by default: per method, its mean
+ * minus the baseline's on the same dataset and harness, for the clean and the
+ * corruption metrics, each with Welch's 95% interval over seeds. The table
+ * shows whether the seeds support a difference, which the per-method
+ * intervals alone do not.
+ *
+ * @module
+ */
+import { type ComparedRun, corruptionMean } from "./compare.ts";
+import { sharedTestCorruptions } from "./chart_data.ts";
+import { BASELINE_METHOD } from "./robustness.ts";
+import { formatSigned, mean, welchInterval95 } from "./statistics.ts";
+
+/** Runs of one method on one dataset and harness. */
+interface Group {
+  method: string;
+  dataset: string;
+  configSummary: string;
+  runs: ComparedRun[];
+}
+
+/** One column: the per-run value it compares, and how it prints. */
+interface Metric {
+  header: string;
+  /** Per-run value, or undefined where the run lacks it. */
+  value: (run: ComparedRun, corruptions: readonly string[]) => number | undefined;
+  scale: number;
+  digits: number;
+}
+
+const finite = (value: number) => Number.isFinite(value) ? value : undefined;
+
+const METRICS: Metric[] = [
+  { header: "top-1 (points)", value: (run) => finite(run.top1), scale: 100, digits: 2 },
+  { header: "ECE (points)", value: (run) => finite(run.ece), scale: 100, digits: 2 },
+  { header: "NLL (nats)", value: (run) => finite(run.nll), scale: 1, digits: 3 },
+  {
+    header: "corruption top-1 (points)",
+    value: (run, corruptions) => corruptionMean(run, corruptions, "top1"),
+    scale: 100,
+    digits: 2,
+  },
+  {
+    header: "corruption ECE (points)",
+    value: (run, corruptions) => corruptionMean(run, corruptions, "ece"),
+    scale: 100,
+    digits: 2,
+  },
+];
+
+/** Marks a difference without an interval, where a side has one seed. */
+const NO_INTERVAL = "(–)";
+
+function groupRuns(runs: readonly ComparedRun[]): Map<string, Group[]> {
+  const groups = new Map<string, Group>();
+  for (const run of runs) {
+    if (run.status !== "finished") continue;
+    const key = JSON.stringify([run.dataset, run.configSummary, run.method]);
+    const group = groups.get(key) ??
+      { method: run.method, dataset: run.dataset, configSummary: run.configSummary, runs: [] };
+    group.runs.push(run);
+    groups.set(key, group);
+  }
+  const blocks = new Map<string, Group[]>();
+  for (const group of groups.values()) {
+    const key = JSON.stringify([group.dataset, group.configSummary]);
+    blocks.set(key, [...(blocks.get(key) ?? []), group]);
+  }
+  return blocks;
+}
+
+/** Formats "difference (low to high)" in the metric's unit, or "n/a" where a side has no values. */
+function differenceCell(method: number[], baseline: number[], metric: Metric): string {
+  if (method.length === 0 || baseline.length === 0) return "n/a";
+  const difference = formatSigned((mean(method) - mean(baseline)) * metric.scale, metric.digits);
+  if (method.length < 2 || baseline.length < 2) return `${difference} ${NO_INTERVAL}`;
+  const [low, high] = welchInterval95(method, baseline);
+  const ends = [low, high].map((end) => (end * metric.scale).toFixed(metric.digits));
+  return `${difference} (${ends[0]} to ${ends[1]})`;
+}
+
+/** Returns the values of a metric over a group's runs, or none when a run lacks it. */
+function groupValues(group: Group, metric: Metric, corruptions: readonly string[]): number[] {
+  const values = group.runs.map((run) => metric.value(run, corruptions));
+  return values.every((value): value is number => value !== undefined) ? values : [];
+}
+
+function blockTable(groups: Group[], baseline: Group, rank: (method: string) => number): string[] {
+  const results = groups.flatMap((group) =>
+    group.runs.flatMap((run) => run.robustness === undefined ? [] : [run.robustness])
+  );
+  const corruptions = sharedTestCorruptions(results);
+  const others = groups.filter((group) => group !== baseline)
+    .sort((a, b) => rank(a.method) - rank(b.method) || (a.method < b.method ? -1 : 1));
+  const header = ["method", "n (seeds)", `n ${baseline.method}`, ...METRICS.map((metric) => metric.header)];
+  const rows = others.map((group) => [
+    group.method,
+    String(group.runs.length),
+    String(baseline.runs.length),
+    ...METRICS.map((metric) =>
+      differenceCell(
+        groupValues(group, metric, corruptions),
+        groupValues(baseline, metric, corruptions),
+        metric,
+      )
+    ),
+  ]);
+  const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`;
+  return [line(header), line(header.map((_, index) => index === 0 ? "---" : "---:")), ...rows.map(line)];
+}
+
+/**
+ * Builds one table per dataset and harness that has runs of the baseline method
+ * and at least one other method: each cell is the method's mean minus the
+ * baseline's, with Welch's 95% interval of that difference.
+ *
+ * @param runs Runs whose method and configSummary name the harness they share
+ *   (see `comparisonIdentity` in reports/load.ts); failed runs are skipped.
+ * @param methodOrder Methods in the order the rows should list them.
+ * @param baselineMethod Method subtracted from the others, `hard` by default.
+ * @returns Markdown ending in a newline, or "" when no block has a baseline to compare with.
+ */
+export function buildBaselineDifferences(
+  runs: readonly ComparedRun[],
+  methodOrder: readonly string[] = [],
+  baselineMethod = BASELINE_METHOD,
+): string {
+  const rank = (method: string) => {
+    const index = methodOrder.indexOf(method);
+    return index >= 0 ? index : methodOrder.length;
+  };
+  const lines: string[] = [];
+  for (const groups of groupRuns(runs).values()) {
+    const baseline = groups.find((group) => group.method === baselineMethod);
+    if (baseline === undefined || groups.length < 2) continue;
+    lines.push(`Dataset ${groups[0].dataset}, ${groups[0].configSummary}:`, "");
+    lines.push(...blockTable(groups, baseline, rank), "");
+  }
+  if (lines.length === 0) return "";
+  lines.push(
+    `Each cell is the method's mean over its seeds minus that of ${baselineMethod}, in percentage points ` +
+      "(NLL in nats), then Welch's 95% interval of the difference: difference ± t(0.975, df) · " +
+      "sqrt(s1² / n1 + s2² / n2), df from the Welch–Satterthwaite formula. An interval that excludes 0 is a " +
+      `difference the seeds support at the 5% level. "${NO_INTERVAL}" marks a difference where a side has ` +
+      "one seed. Corruption metrics are means over the test corruptions that every run of the block stores.",
+  );
+  return `${lines.join("\n")}\n`;
+}
