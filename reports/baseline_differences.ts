@@ -10,7 +10,7 @@
 import { type ComparedRun, corruptionMean } from "./compare.ts";
 import { sharedTestCorruptions } from "./chart_data.ts";
 import { BASELINE_METHOD } from "./robustness.ts";
-import { formatSigned, mean, welchInterval95 } from "./statistics.ts";
+import { formatFixed, formatSigned, mean, welchInterval95 } from "./statistics.ts";
 
 /** Runs of one method on one dataset and harness. */
 interface Group {
@@ -52,6 +52,9 @@ const METRICS: Metric[] = [
 /** Marks a difference without an interval, where a side has one seed. */
 const NO_INTERVAL = "(–)";
 
+/** Marks a difference between two sides whose seeds all gave the same value. */
+const NO_SPREAD = "(no spread)";
+
 function groupRuns(runs: readonly ComparedRun[]): Map<string, Group[]> {
   const groups = new Map<string, Group>();
   for (const run of runs) {
@@ -70,30 +73,51 @@ function groupRuns(runs: readonly ComparedRun[]): Map<string, Group[]> {
   return blocks;
 }
 
-/** Formats "difference (low to high)" in the metric's unit, or "n/a" where a side has no values. */
-function differenceCell(method: number[], baseline: number[], metric: Metric): string {
+/**
+ * Formats "difference (low to high)" in the metric's unit, or "n/a" where a side
+ * has no values. The cell names the seeds it used when a side has fewer values
+ * than runs, because some runs lack the metric.
+ */
+function differenceCell(
+  method: number[],
+  baseline: number[],
+  metric: Metric,
+  runs: [number, number],
+): string {
   if (method.length === 0 || baseline.length === 0) return "n/a";
   const difference = formatSigned((mean(method) - mean(baseline)) * metric.scale, metric.digits);
-  if (method.length < 2 || baseline.length < 2) return `${difference} ${NO_INTERVAL}`;
+  const partial = method.length < runs[0] || baseline.length < runs[1];
+  const counts = partial ? ` [n ${method.length} and ${baseline.length}]` : "";
+  if (method.length < 2 || baseline.length < 2) return `${difference} ${NO_INTERVAL}${counts}`;
   const [low, high] = welchInterval95(method, baseline);
-  const ends = [low, high].map((end) => (end * metric.scale).toFixed(metric.digits));
-  return `${difference} (${ends[0]} to ${ends[1]})`;
+  if (low === high) return `${difference} ${NO_SPREAD}${counts}`;
+  const ends = [low, high].map((end) => formatFixed(end * metric.scale, metric.digits));
+  return `${difference} (${ends[0]} to ${ends[1]})${counts}`;
 }
 
-/** Returns the values of a metric over a group's runs, or none when a run lacks it. */
+/** Returns the values of a metric over the runs of a group that have it. */
 function groupValues(group: Group, metric: Metric, corruptions: readonly string[]): number[] {
-  const values = group.runs.map((run) => metric.value(run, corruptions));
-  return values.every((value): value is number => value !== undefined) ? values : [];
+  return group.runs.map((run) => metric.value(run, corruptions))
+    .filter((value): value is number => value !== undefined);
+}
+
+/** Returns the test corruptions that every run with any test-corruption entry stores. */
+function blockCorruptions(groups: Group[]): string[] {
+  const results = groups.flatMap((group) => group.runs.flatMap((run) => run.robustness ?? []))
+    .filter((result) => result.entries.some((entry) => entry.kind === "corruption" && entry.set === "test"));
+  return sharedTestCorruptions(results);
 }
 
 function blockTable(groups: Group[], baseline: Group, rank: (method: string) => number): string[] {
-  const results = groups.flatMap((group) =>
-    group.runs.flatMap((run) => run.robustness === undefined ? [] : [run.robustness])
-  );
-  const corruptions = sharedTestCorruptions(results);
+  const corruptions = blockCorruptions(groups);
   const others = groups.filter((group) => group !== baseline)
     .sort((a, b) => rank(a.method) - rank(b.method) || (a.method < b.method ? -1 : 1));
-  const header = ["method", "n (seeds)", `n ${baseline.method}`, ...METRICS.map((metric) => metric.header)];
+  const header = [
+    "method",
+    "n (seeds)",
+    `n ${baseline.method} (seeds)`,
+    ...METRICS.map((metric) => metric.header),
+  ];
   const rows = others.map((group) => [
     group.method,
     String(group.runs.length),
@@ -103,6 +127,7 @@ function blockTable(groups: Group[], baseline: Group, rank: (method: string) => 
         groupValues(group, metric, corruptions),
         groupValues(baseline, metric, corruptions),
         metric,
+        [group.runs.length, baseline.runs.length],
       )
     ),
   ]);
@@ -143,7 +168,10 @@ export function buildBaselineDifferences(
       "(NLL in nats), then Welch's 95% interval of the difference: difference ± t(0.975, df) · " +
       "sqrt(s1² / n1 + s2² / n2), df from the Welch–Satterthwaite formula. An interval that excludes 0 is a " +
       `difference the seeds support at the 5% level. "${NO_INTERVAL}" marks a difference where a side has ` +
-      "one seed. Corruption metrics are means over the test corruptions that every run of the block stores.",
+      `one seed, and "${NO_SPREAD}" one where every seed of both sides gave the same value. Corruption metrics ` +
+      "are means over the test corruptions that every run with a robustness result stores. Where some runs " +
+      'lack a metric, the cell uses the others and says how many, as "[n 2 and 3]" (method and baseline); ' +
+      '"n/a" means a side has no run with it.',
   );
   return `${lines.join("\n")}\n`;
 }

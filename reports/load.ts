@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { RobustnessResult } from "../engine/robustness.ts";
 import { readRobustness } from "../engine/robustness_run.ts";
 import { summarizeHarness } from "../engine/config.ts";
-import { readRuns, type StoredRun, type StoredRunConfig } from "../engine/run_store.ts";
+import { readRuns, type StoredFinal, type StoredRun, type StoredRunConfig } from "../engine/run_store.ts";
 import { methodLabel } from "../methods/options.ts";
 import type { ChartRun } from "./chart_data.ts";
 import type { ComparedRun } from "./compare.ts";
@@ -33,7 +34,9 @@ export interface LoadedResults {
  * Reads and merges the runs of results folders, then reads `robustness.json`
  * of every finished run.
  *
- * @param onSkipped Receives one line per run folder left out, as {@linkcode readRuns} describes.
+ * @param onSkipped Receives one line per run folder left out, as {@linkcode readRuns} describes,
+ *   per finished run whose top-1, ECE or NLL is missing or out of range, and per
+ *   `robustness.json` with such an entry, whose run stays without it.
  * @throws {Error} when a folder does not exist or is a file.
  */
 export async function loadResults(
@@ -45,12 +48,53 @@ export async function loadResults(
   const { runs, conflicts } = mergeRunFolders(read);
   const loaded: LoadedRun[] = [];
   for (const stored of runs) {
-    const robustness = stored.final.status === "finished"
-      ? await readRobustness(stored.directory)
-      : undefined;
+    const finalProblem = finalMetricsProblem(stored.final);
+    if (finalProblem !== undefined) {
+      onSkipped(
+        `${join(stored.directory, "final.json")}: ${finalProblem}; left out (rerun it with bench --force)`,
+      );
+      continue;
+    }
+    let robustness = stored.final.status === "finished" ? await readRobustness(stored.directory) : undefined;
+    const entryProblem = robustness === undefined ? undefined : robustnessEntryProblem(robustness);
+    if (entryProblem !== undefined) {
+      onSkipped(
+        `${join(stored.directory, "robustness.json")}: ${entryProblem}; its robustness result is left out ` +
+          "(delete the file and run bench again to evaluate the run anew)",
+      );
+      robustness = undefined;
+    }
     loaded.push(robustness === undefined ? { stored } : { stored, robustness });
   }
   return { runs: loaded, conflicts };
+}
+
+/** Describes a value that should be a finite number in [low, high]. */
+function rangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high) return undefined;
+  const range = high === Infinity ? `a number >= ${low}` : `a number in [${low}, ${high}]`;
+  return `${field} is ${
+    value === undefined ? "missing" : JSON.stringify(value) ?? String(value)
+  }, expected ${range}`;
+}
+
+/** Returns why a finished run's final metrics cannot be reported, or undefined when they can. */
+function finalMetricsProblem(final: StoredFinal): string | undefined {
+  if (final.status !== "finished") return undefined;
+  const metrics = final.metrics;
+  if (metrics === undefined || metrics === null) return "the run finished but metrics are missing";
+  return rangeProblem("metrics.valTop1", metrics.valTop1, 0, 1) ??
+    rangeProblem("metrics.valEce", metrics.valEce, 0, 1) ??
+    rangeProblem("metrics.valNll", metrics.valNll, 0, Infinity);
+}
+
+/** Returns why an entry of a robustness result cannot be reported, or undefined when none. */
+function robustnessEntryProblem(result: RobustnessResult): string | undefined {
+  for (const [index, entry] of result.entries.entries()) {
+    const problem = rangeProblem("top1", entry?.top1, 0, 1) ?? rangeProblem("ece", entry?.ece, 0, 1);
+    if (problem !== undefined) return `entry ${index} (${entry?.name ?? "unnamed"}): ${problem}`;
+  }
+  return undefined;
 }
 
 /**

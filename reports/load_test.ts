@@ -3,7 +3,10 @@ import { summarizeConfig } from "../engine/config.ts";
 import { testRunConfig } from "../engine/_config_test_support.ts";
 import type { StoredRunConfig } from "../engine/run_store.ts";
 import type { MethodOptions } from "../methods/options.ts";
-import { comparisonIdentity } from "./load.ts";
+import { join } from "node:path";
+import type { DegradedMetrics } from "../engine/robustness.ts";
+import { comparisonIdentity, loadResults } from "./load.ts";
+import { corruptionEntries, robustnessResult } from "./_test_robustness.ts";
 
 const HARNESS = "ResNet-18 width 0.25, 32 px, 100 train images, 15 epochs, batch 128, lr 0.1";
 
@@ -49,4 +52,62 @@ Deno.test("comparisonIdentity keeps stored names without options", () => {
     config: { ...stored.config, methodOptions: undefined },
   } as unknown as StoredRunConfig;
   assert.deepEqual(comparisonIdentity(legacy), { method: "mixup", configSummary: stored.configSummary });
+});
+
+/** Writes a run folder with the given final metrics and, optionally, robustness entries. */
+async function writeRun(
+  results: string,
+  runId: string,
+  metrics: Record<string, unknown>,
+  entries?: DegradedMetrics[],
+): Promise<void> {
+  const folder = join(results, runId);
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeTextFile(join(folder, "config.json"), JSON.stringify({ ...storedConfig("hard"), runId }));
+  const final = { status: "finished", finishedAt: "2026-12-05T00:00:00Z", metrics };
+  await Deno.writeTextFile(join(folder, "final.json"), JSON.stringify(final));
+  if (entries !== undefined) {
+    await Deno.writeTextFile(join(folder, "robustness.json"), JSON.stringify(robustnessResult(entries)));
+  }
+}
+
+Deno.test("loadResults leaves out runs with bad metrics", async () => {
+  const results = await Deno.makeTempDir({ prefix: "mials-load-" });
+  try {
+    const good = { valTop1: 0.5, valEce: 0.1, valNll: 1.2 };
+    const badEntries = corruptionEntries({ fog: [0.5, 0.4] });
+    (badEntries[1] as unknown as Record<string, unknown>).top1 = null;
+    await writeRun(results, "a-good", good, corruptionEntries({ fog: [0.5, 0.4] }));
+    await writeRun(results, "b-no-nll", { valTop1: 0.5, valEce: 0.1 });
+    await writeRun(results, "c-text-top1", { ...good, valTop1: "0.45" });
+    await writeRun(results, "d-percent-ece", { ...good, valEce: 12 });
+    await writeRun(results, "e-bad-entry", good, badEntries);
+    const skipped: string[] = [];
+
+    const { runs } = await loadResults([results], (line) => skipped.push(line));
+
+    assert.deepEqual(runs.map((run) => run.stored.config.runId), ["a-good", "e-bad-entry"]);
+    assert.ok(runs[0].robustness !== undefined, "a valid robustness.json is kept");
+    assert.equal(runs[1].robustness, undefined, "a robustness.json with a null top-1 is left out");
+    assert.equal(skipped.length, 4, skipped.join("\n"));
+    assert.match(
+      skipped[0],
+      /b-no-nll\/final\.json: metrics\.valNll is missing, expected a number >= 0; left out/,
+    );
+    assert.match(
+      skipped[1],
+      /c-text-top1\/final\.json: metrics\.valTop1 is "0\.45", expected a number in \[0, 1\]/,
+    );
+    assert.match(
+      skipped[2],
+      /d-percent-ece\/final\.json: metrics\.valEce is 12, expected a number in \[0, 1\]/,
+    );
+    assert.match(
+      skipped[3],
+      /e-bad-entry\/robustness\.json: entry 1 \(fog\): top1 is null, expected a number in/,
+    );
+    assert.match(skipped[3], /delete the file and run bench again/);
+  } finally {
+    await Deno.remove(results, { recursive: true });
+  }
 });

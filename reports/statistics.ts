@@ -192,11 +192,20 @@ export function confidenceInterval95(values: readonly number[]): [number, number
 export function formatInterval95(values: readonly number[], scale: number, digits: number): string {
   if (values.length < 2) return "–";
   const [low, high] = confidenceInterval95(values);
-  return `${(low * scale).toFixed(digits)} to ${(high * scale).toFixed(digits)}`;
+  return `${formatFixed(low * scale, digits)} to ${formatFixed(high * scale, digits)}`;
 }
 
 /**
- * Formats a number with an explicit sign and `digits` decimals; a value that
+ * Formats a number with `digits` decimals, printing a value that rounds to zero
+ * as "0.00" rather than "-0.00".
+ */
+export function formatFixed(value: number, digits: number): string {
+  const text = value.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text;
+}
+
+/**
+ * Formats a number with an explicit sign and `digits` decimals. A value that
  * rounds to zero prints unsigned, so no "-0.00" or "+0.00" appears.
  *
  * @example
@@ -206,9 +215,8 @@ export function formatInterval95(values: readonly number[], scale: number, digit
  * ```
  */
 export function formatSigned(value: number, digits: number): string {
-  const text = value.toFixed(digits);
-  if (Number(text) === 0) return (0).toFixed(digits);
-  return value > 0 ? `+${text}` : text;
+  const text = formatFixed(value, digits);
+  return value > 0 && Number(text) !== 0 ? `+${text}` : text;
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   confidenceInterval95,
+  formatFixed,
   formatInterval95,
   formatSigned,
   mean,
@@ -105,4 +106,11 @@ Deno.test("formatSigned signs nonzero values and prints a rounded zero unsigned"
   assert.equal(formatSigned(-26.437, 2), "-26.44");
   assert.equal(formatSigned(-0.001, 2), "0.00");
   assert.equal(formatSigned(0.0004, 3), "0.000");
+});
+
+Deno.test("formatFixed never prints negative zero", () => {
+  assert.equal(formatFixed(-0.001, 2), "0.00");
+  assert.equal(formatFixed(-0, 1), "0.0");
+  assert.equal(formatFixed(-1.005, 1), "-1.0");
+  assert.equal(formatFixed(2.5, 0), "3");
 });

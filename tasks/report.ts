@@ -1,7 +1,7 @@
 /**
  * `deno task report`: builds the Markdown results table, the robustness tables,
- * the differences from `hard`, the ablation tables and SVG charts from stored
- * runs only, or compares two results folders.
+ * the differences from a baseline method, the ablation tables and SVG charts from
+ * stored runs only, or compares two results folders.
  *
  * @module
  */
@@ -55,10 +55,11 @@ level of each distortion.
   --charts DIR  writes the charts to DIR instead. Without --out, the printed
                 links use DIR as given, so they resolve from the current folder.
   --baseline METHOD
-                method that the differences section subtracts from each
-                other method on the same dataset and harness (default: hard;
-                for example distort_hard to isolate the effect of soft
-                targets). The mCE always stays relative to hard.
+                method, named as the tables name it, that the differences
+                section subtracts from each other method on the same dataset
+                and harness (default: hard). distort_hard, for example,
+                isolates the effect of soft targets. The mCE always stays
+                relative to hard.
 Without --out and --charts, no chart is written. A chart replaces the file of
 the same name in the charts folder, and other files there are kept.
 
@@ -238,13 +239,20 @@ function buildDifferencesSection(runs: LoadedRun[], options: ReportOptions, meth
   const compared = runs.map((run) => ({ ...toComparedRun(run), ...comparisonIdentity(run.stored.config) }));
   const baseline = options.baseline ?? BASELINE_METHOD;
   const finished = new Set(compared.filter((run) => run.status === "finished").map((run) => run.method));
+  const quoted = JSON.stringify(baseline);
   if (options.baseline !== undefined && !finished.has(baseline)) {
     throw new Error(
-      `--baseline ${baseline}: no finished run of that method in ${options.folders.join(", ")}. ` +
+      `--baseline ${quoted}: no finished run of that method in ${options.folders.join(", ")}. ` +
         `Pass one of: ${[...finished].sort().join(", ")}.`,
     );
   }
   const differences = buildBaselineDifferences(compared, methodOrder, baseline);
+  if (differences === "" && options.baseline !== undefined) {
+    throw new Error(
+      `--baseline ${quoted}: no dataset and configuration has finished runs of both it and another method, ` +
+        "so there is no difference to show. Pass a method trained with the same options as the others.",
+    );
+  }
   return differences === "" ? "" : `\n## Differences from ${baseline}\n\n${differences}`;
 }
 
@@ -304,6 +312,11 @@ async function buildFolderComparison(options: ReportOptions): Promise<string> {
   if (options.charts !== undefined) {
     throw new Error(
       "--charts does not apply to --compare. Run the report of each folder to draw its charts.",
+    );
+  }
+  if (options.baseline !== undefined) {
+    throw new Error(
+      "--baseline does not apply to --compare. Run the report of each folder to see its differences from a baseline.",
     );
   }
   const [a, b] = options.folders;

@@ -151,8 +151,11 @@ reportTest("report writes linked SVG charts", async (work) => {
   assert.equal(noBaseline.code, 1);
   assert.match(
     noBaseline.stderr,
-    /--baseline distort_hard: no finished run of that method in .*\. Pass one of: hard, randaugment\+mi_adaptive\./,
+    /--baseline "distort_hard": no finished run of that method in .*\. Pass one of: hard, randaugment\+mi_adaptive\./,
   );
+  const withCompare = await runTask("tasks/report.ts", ["--compare", results, results, "--baseline", "hard"]);
+  assert.equal(withCompare.code, 1);
+  assert.match(withCompare.stderr, /--baseline does not apply to --compare/);
   const links = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((match) => match[1]);
   assert.deepEqual(links, [
     "table-charts/cifar10-reliability-hard.svg",
