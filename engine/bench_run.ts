@@ -32,6 +32,7 @@ import { type ResumeState, type StepProgress, trainModel } from "./train.ts";
 import { defaultCacheDir } from "../datasets/cache_key.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { listDegradations } from "./robustness.ts";
+import { acquireRunLock, describeHeldLock } from "./run_lock.ts";
 import { coversPlan, evaluateStoredRun, readRobustness } from "./robustness_run.ts";
 
 /** Output channels of a bench, which the task wires to stderr. */
@@ -59,12 +60,32 @@ export interface BenchContext {
 /**
  * Runs one configuration. Errors of the run, such as a NaN loss or a failed
  * write, are caught, logged and stored in `final.json` with status `failed`,
- * so the matrix goes on with the next run.
+ * so the matrix goes on with the next run. A run whose folder another bench
+ * process holds (see {@linkcode acquireRunLock}) is skipped.
  */
 export async function runOne(config: RunConfig, context: BenchContext): Promise<RunOutcome> {
+  const runId = runIdOf(config, context.dataset.name);
+  const directory = runDirectory(context.plan.resultsRoot, runId);
+  const lock = await acquireRunLock(directory);
+  if (!lock.acquired) {
+    context.output.log(`${runId}: ${describeHeldLock(lock)}; skipped`);
+    return { runId, status: "skipped" };
+  }
+  try {
+    return await runLocked(runId, directory, config, context);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Runs one configuration whose folder lock this process holds, as {@linkcode runOne} describes. */
+async function runLocked(
+  runId: string,
+  directory: string,
+  config: RunConfig,
+  context: BenchContext,
+): Promise<RunOutcome> {
   const { plan, dataset, output } = context;
-  const runId = runIdOf(config, dataset.name);
-  const directory = runDirectory(plan.resultsRoot, runId);
   if (!plan.force && await isFinished(directory)) {
     const change = describeDatasetChange(await readStoredConfig(directory), dataset);
     if (change === undefined) {

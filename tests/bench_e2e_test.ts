@@ -3,6 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { writeSolidImage } from "../datasets/_test_images.ts";
 import { NO_ROBUSTNESS, readEpochs, runTask, withoutTimings, writeDataset } from "./_e2e_support.ts";
@@ -250,6 +251,19 @@ Deno.test({
       assert.equal(again.code, 0, again.stderr);
       assert.doesNotMatch(again.stderr, /evaluating robustness/);
 
+      // A run folder that another running process holds is left alone.
+      const lockPath = join(results, runName, "bench.lock");
+      assert.equal(existsSync(lockPath), false, "a finished bench leaves no lock");
+      const holder = { pid: Deno.pid, hostname: hostname(), startedAt: "2026-12-05T00:00:00.000Z" };
+      Deno.writeTextFileSync(lockPath, JSON.stringify(holder));
+      const locked = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog", "--force"]);
+      assert.equal(locked.code, 0, locked.stderr);
+      assert.match(locked.stderr, new RegExp(`in use by process ${Deno.pid} on .*; skipped`));
+      assert.match(locked.stderr, /0 finished, 1 skipped, 0 failed/);
+      assert.equal(existsSync(robustnessPath), true, "the held run keeps its results");
+      assert.equal(JSON.parse(Deno.readTextFileSync(lockPath)).pid, Deno.pid, "the lock is not removed");
+      Deno.removeSync(lockPath);
+
       const wider = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog"]);
       assert.equal(wider.code, 0, wider.stderr);
       assert.match(wider.stderr, /finished earlier, skipped/);
@@ -258,7 +272,7 @@ Deno.test({
       const report = await runTask("tasks/report.ts", ["--results", results]);
       assert.equal(report.code, 0, report.stderr);
       assert.match(report.stdout, /## Robustness/);
-      assert.match(report.stdout, /^\| hard \| dataset \| 1 \| \d+\.\d\d ± – \| 100\.0 ± – \|/m);
+      assert.match(report.stdout, /^\| hard \| dataset \| 1 \| \d+\.\d\d ± – \| – \| 100\.0 ± – \| – \|/m);
       assert.match(report.stdout, /^\| fog \| \d+\.\d\d \|$/m);
 
       const quiet = [...args, "--corruptions", "none", "--distortion-levels", "none"];

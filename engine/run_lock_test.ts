@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { acquireRunLock, describeHeldLock, LOCK_FILE, processIsAlive } from "./run_lock.ts";
+
+async function withFolder(body: (folder: string) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "mials-lock-" });
+  try {
+    await body(join(root, "run"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("acquireRunLock excludes a second holder", () =>
+  withFolder(async (folder) => {
+    const first = await acquireRunLock(folder);
+    assert.ok(first.acquired);
+
+    const second = await acquireRunLock(folder);
+    assert.equal(second.acquired, false);
+    assert.ok(!second.acquired);
+    assert.equal(second.holder?.pid, Deno.pid);
+    assert.match(
+      describeHeldLock(second),
+      /in use by process \d+ on .*, since .*\. If no bench runs on it, delete/,
+    );
+
+    await first.release();
+    const third = await acquireRunLock(folder);
+    assert.ok(third.acquired, "the released lock can be taken again");
+    await third.release();
+    assert.deepEqual([...Deno.readDirSync(folder)], []);
+  }));
+
+Deno.test("acquireRunLock takes over a dead process's lock", () =>
+  withFolder(async (folder) => {
+    await Deno.mkdir(folder);
+    const stale = { pid: 999999, hostname: hostname(), startedAt: "2026-01-01T00:00:00Z" };
+    await Deno.writeTextFile(join(folder, LOCK_FILE), JSON.stringify(stale));
+
+    const lock = await acquireRunLock(folder, (pid) => pid !== 999999);
+    assert.ok(lock.acquired);
+    const holder = JSON.parse(await Deno.readTextFile(join(folder, LOCK_FILE)));
+    assert.equal(holder.pid, Deno.pid);
+    await lock.release();
+  }));
+
+Deno.test("acquireRunLock respects other machines and unreadable locks", () =>
+  withFolder(async (folder) => {
+    await Deno.mkdir(folder);
+    const path = join(folder, LOCK_FILE);
+    const remote = { pid: 999999, hostname: `${hostname()}-other`, startedAt: "2026-01-01T00:00:00Z" };
+    await Deno.writeTextFile(path, JSON.stringify(remote));
+    const fromRemote = await acquireRunLock(folder, () => false);
+    assert.equal(fromRemote.acquired, false);
+
+    await Deno.writeTextFile(path, "{torn");
+    const torn = await acquireRunLock(folder, () => false);
+    assert.ok(!torn.acquired);
+    assert.equal(torn.holder, undefined);
+    assert.match(describeHeldLock(torn), /another bench \(its lock file cannot be read\)/);
+  }));
+
+Deno.test("release keeps a lock taken over since", () =>
+  withFolder(async (folder) => {
+    const lock = await acquireRunLock(folder);
+    assert.ok(lock.acquired);
+    const other = { pid: Deno.pid, hostname: hostname(), startedAt: "2099-01-01T00:00:00Z" };
+    await Deno.writeTextFile(join(folder, LOCK_FILE), JSON.stringify(other));
+
+    await lock.release();
+    assert.equal(JSON.parse(await Deno.readTextFile(join(folder, LOCK_FILE))).startedAt, other.startedAt);
+  }));
+
+Deno.test("processIsAlive tells running from ended", async () => {
+  assert.equal(processIsAlive(Deno.pid), true);
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  // Other systems have no /proc to tell, so every process counts as running there.
+  assert.equal(processIsAlive(child.pid), Deno.build.os !== "linux");
+});
