@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { median } from "../reports/statistics.ts";
 import type { EpochTiming, TorchResult } from "./perf.ts";
 
 /** Largest ratio of `mi_adaptive`'s epoch time to `distort_hard`'s that meets the target. */
@@ -16,11 +17,40 @@ export const MAX_DATA_SHARE = 0.05;
 /** Smallest tfjs / PyTorch throughput ratio at width 1 that meets the target. */
 export const MIN_TORCH_RATIO = 0.9;
 
-/** One width of the PyTorch comparison. */
-export interface TorchComparison {
-  width: number;
+/** One round of the PyTorch comparison: tfjs and PyTorch timed back to back. */
+export interface TorchRound {
   tfjsImagesPerSecond: number;
   torch: TorchResult;
+}
+
+/** One width of the PyTorch comparison, over one or more rounds. */
+export interface TorchComparison {
+  width: number;
+  /** Median over the rounds. */
+  tfjsImagesPerSecond: number;
+  /** PyTorch's result with the median images/s over the rounds, or why it was skipped. */
+  torch: TorchResult;
+  /** tfjs / PyTorch of each round, in order; empty when PyTorch was skipped. */
+  ratios: number[];
+}
+
+/**
+ * Summarizes the rounds of one width. The ratio that counts is the median of the
+ * rounds' ratios, because each round times both libraries one after the other.
+ *
+ * @throws {RangeError} without rounds.
+ */
+export function summarizeTorchRounds(width: number, rounds: readonly TorchRound[]): TorchComparison {
+  if (rounds.length === 0) throw new RangeError(`summarizeTorchRounds: no rounds for width ${width}`);
+  const tfjsImagesPerSecond = median(rounds.map((round) => round.tfjsImagesPerSecond));
+  const measured = rounds.flatMap((round) => round.torch.status === "measured" ? [round.torch] : []);
+  if (measured.length < rounds.length) {
+    const skipped = rounds.find((round) => round.torch.status === "skipped")!;
+    return { width, tfjsImagesPerSecond, torch: skipped.torch, ratios: [] };
+  }
+  const torch = { ...measured[0], imagesPerSecond: median(measured.map((result) => result.imagesPerSecond)) };
+  const ratios = rounds.map((round, i) => round.tfjsImagesPerSecond / measured[i].imagesPerSecond);
+  return { width, tfjsImagesPerSecond, torch, ratios };
 }
 
 /** Returns `mi_adaptive`'s epoch step time divided by `distort_hard`'s, or undefined when one is missing. */
@@ -61,30 +91,33 @@ export function formatEpochTimings(timings: readonly EpochTiming[]): string {
   return lines.join("\n");
 }
 
-/** Formats the PyTorch comparison, one line per width, and the width-1 target. */
+/**
+ * Formats the PyTorch comparison, one line per width with the median ratio and,
+ * over several rounds, each round's ratio, then the width-1 target.
+ */
 export function formatTorchComparisons(comparisons: readonly TorchComparison[]): string {
   const lines = ["width   tfjs images/s   PyTorch images/s   tfjs / PyTorch"];
-  for (const { width, tfjsImagesPerSecond, torch } of comparisons) {
+  for (const { width, tfjsImagesPerSecond, torch, ratios } of comparisons) {
     const torchCell = torch.status === "measured" ? torch.imagesPerSecond.toFixed(1) : "skipped";
-    const ratio = torch.status === "measured"
-      ? (tfjsImagesPerSecond / torch.imagesPerSecond).toFixed(3)
-      : "-";
+    const ratio = ratios.length > 0 ? median(ratios).toFixed(3) : "-";
+    const rounds = ratios.length > 1
+      ? `   rounds: ${ratios.map((value) => value.toFixed(3)).join(", ")}`
+      : "";
     lines.push(
       `${String(width).padEnd(5)} ${tfjsImagesPerSecond.toFixed(1).padStart(15)} ${torchCell.padStart(18)} ` +
-        `${ratio.padStart(16)}`,
+        `${ratio.padStart(16)}${rounds}`,
     );
   }
   const skipped = comparisons.find((comparison) => comparison.torch.status === "skipped");
   if (skipped !== undefined && skipped.torch.status === "skipped") {
     lines.push(`PyTorch skipped: ${skipped.torch.reason}`);
   }
-  const full = comparisons.find((comparison) =>
-    comparison.width === 1 && comparison.torch.status === "measured"
-  );
-  if (full !== undefined && full.torch.status === "measured") {
-    const ratio = full.tfjsImagesPerSecond / full.torch.imagesPerSecond;
+  const full = comparisons.find((comparison) => comparison.width === 1 && comparison.ratios.length > 0);
+  if (full !== undefined) {
+    const ratio = median(full.ratios);
+    const over = full.ratios.length > 1 ? `, median of ${full.ratios.length} rounds` : "";
     lines.push(
-      `width 1: tfjs / PyTorch ${ratio.toFixed(3)} (target >= ${MIN_TORCH_RATIO}: ${
+      `width 1: tfjs / PyTorch ${ratio.toFixed(3)}${over} (target >= ${MIN_TORCH_RATIO}: ${
         verdict(ratio >= MIN_TORCH_RATIO)
       })`,
     );

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { EpochTiming } from "./perf.ts";
-import { formatEpochTimings, formatTorchComparisons, softLabelOverhead } from "./perf_report.ts";
+import {
+  formatEpochTimings,
+  formatTorchComparisons,
+  softLabelOverhead,
+  summarizeTorchRounds,
+} from "./perf_report.ts";
 
 const TIMINGS: EpochTiming[] = [
   { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1, workers: 1 },
@@ -22,26 +27,42 @@ Deno.test("formatEpochTimings checks both targets", () => {
   assert.match(text, /^distort_hard\s+80\.0\s+12\.5\s+1\.00\s+8\.0%$/m);
 });
 
+const measured = (imagesPerSecond: number) =>
+  ({ status: "measured", imagesPerSecond, torchVersion: "x", threads: 2 }) as const;
+
 Deno.test("formatTorchComparisons prints ratios and skipped widths", () => {
   const text = formatTorchComparisons([
-    {
-      width: 0.25,
-      tfjsImagesPerSecond: 90,
-      torch: { status: "measured", imagesPerSecond: 100, torchVersion: "x", threads: 2 },
-    },
-    {
-      width: 1,
-      tfjsImagesPerSecond: 18,
-      torch: { status: "measured", imagesPerSecond: 24, torchVersion: "x", threads: 2 },
-    },
+    summarizeTorchRounds(0.25, [{ tfjsImagesPerSecond: 90, torch: measured(100) }]),
+    summarizeTorchRounds(1, [{ tfjsImagesPerSecond: 18, torch: measured(24) }]),
   ]);
 
   assert.match(text, /^0\.25\s+90\.0\s+100\.0\s+0\.900$/m);
   assert.match(text, /width 1: tfjs \/ PyTorch 0\.750 \(target >= 0\.9: not met\)/);
   const skipped = formatTorchComparisons([
-    { width: 1, tfjsImagesPerSecond: 18, torch: { status: "skipped", reason: "PyTorch is not installed" } },
+    summarizeTorchRounds(1, [{
+      tfjsImagesPerSecond: 18,
+      torch: { status: "skipped", reason: "PyTorch is not installed" },
+    }]),
   ]);
   assert.match(skipped, /skipped/);
   assert.match(skipped, /PyTorch skipped: PyTorch is not installed/);
   assert.doesNotMatch(skipped, /target/);
+});
+
+Deno.test("summarizeTorchRounds takes the median ratio", () => {
+  // Ratios 18 / 20 = 0.9, 10 / 25 = 0.4 and 17 / 20 = 0.85: median 0.85. The medians of
+  // the images/s are 17 for tfjs and 20 for PyTorch.
+  const comparison = summarizeTorchRounds(1, [
+    { tfjsImagesPerSecond: 18, torch: measured(20) },
+    { tfjsImagesPerSecond: 10, torch: measured(25) },
+    { tfjsImagesPerSecond: 17, torch: measured(20) },
+  ]);
+  assert.deepEqual(comparison.ratios, [0.9, 0.4, 0.85]);
+  assert.equal(comparison.tfjsImagesPerSecond, 17);
+  assert.equal(comparison.torch.status === "measured" && comparison.torch.imagesPerSecond, 20);
+
+  const text = formatTorchComparisons([comparison]);
+  assert.match(text, /^1\s+17\.0\s+20\.0\s+0\.850   rounds: 0\.900, 0\.400, 0\.850$/m);
+  assert.match(text, /width 1: tfjs \/ PyTorch 0\.850, median of 3 rounds \(target >= 0\.9: not met\)/);
+  assert.throws(() => summarizeTorchRounds(1, []), /no rounds for width 1/);
 });

@@ -11,6 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { Random } from "../engine/random.ts";
+import { median } from "../reports/statistics.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
 import { DEFAULT_NMI_BINS, MAX_NMI_BINS, normalizedMutualInformation } from "./nmi.ts";
 import { describeMachine, formatJsonReport, formatTextReport } from "./_benchmark_report.ts";
@@ -184,14 +185,6 @@ export function outOfRangeImagePair(side: number, bins: number, seed: number): I
   const [pair] = benchmarkImages(side, 1, seed);
   for (let i = 0; i < pair.clean.length; i += 7) pair.clean[i] = special[(i / 7) % special.length];
   return pair;
-}
-
-/** Returns the median of `values`, the mean of the two middle ones for an even count. */
-export function median(values: number[]): number {
-  if (values.length === 0) throw new RangeError("median: no values");
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**

@@ -5,7 +5,6 @@ import {
   findDisagreements,
   findRegressions,
   measureImagesPerSecond,
-  median,
   type NmiBenchEnvironment,
   type NmiFunction,
   parseNmiBenchOptions,
@@ -96,13 +95,6 @@ Deno.test("parseNmiBenchOptions rejects invalid bins", () => {
   assert.throws(() => parseNmiBenchOptions(["--bins", "2.5"]), /Invalid --bins "2.5"/);
   assert.throws(() => parseNmiBenchOptions(["--bins"]), /argument missing/);
   assert.throws(() => parseNmiBenchOptions(["--json=yes"]), /does not take an argument/);
-});
-
-Deno.test("median of odd, even and empty lists", () => {
-  assert.equal(median([5, 1, 3]), 3);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(median([7]), 7);
-  assert.throws(() => median([]), /no values/);
 });
 
 Deno.test("measureImagesPerSecond counts images on the clock", () => {

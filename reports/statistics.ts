@@ -34,6 +34,18 @@ export function mean(values: readonly number[]): number {
 }
 
 /**
+ * Returns the median of `values`, the mean of the two middle ones for an even count.
+ *
+ * @throws {RangeError} on an empty array.
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("median: no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
  * Computes the sample standard deviation, sqrt(sum((x - mean)^2) / (n - 1)),
  * the unbiased-variance estimate across seeds.
  *

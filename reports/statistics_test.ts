@@ -5,6 +5,7 @@ import {
   formatInterval95,
   formatSigned,
   mean,
+  median,
   sampleStandardDeviation,
   studentTQuantile,
   welchInterval95,
@@ -113,4 +114,11 @@ Deno.test("formatFixed never prints negative zero", () => {
   assert.equal(formatFixed(-0, 1), "0.0");
   assert.equal(formatFixed(-1.005, 1), "-1.0");
   assert.equal(formatFixed(2.5, 0), "3");
+});
+
+Deno.test("median of odd, even and empty lists", () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
+  assert.throws(() => median([]), /no values/);
 });

@@ -8,7 +8,13 @@
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { measureEpochs, measureStepThroughput, runTorchReference } from "../bench/perf.ts";
-import { formatEpochTimings, formatTorchComparisons, type TorchComparison } from "../bench/perf_report.ts";
+import {
+  formatEpochTimings,
+  formatTorchComparisons,
+  summarizeTorchRounds,
+  type TorchComparison,
+  type TorchRound,
+} from "../bench/perf_report.ts";
 import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { parseBackendName, selectBackend } from "../engine/backend.ts";
@@ -33,7 +39,9 @@ Options:
   --torch                 also time training steps against PyTorch (bench/torch_reference.py)
                           at each width of --torch-widths, on random 32 px images
   --torch-widths LIST     widths for --torch (default: 0.25,0.5,1)
-  --torch-steps N         timed steps per width for --torch (default: 10)
+  --torch-steps N         timed steps per width and round for --torch (default: 10)
+  --torch-rounds N        rounds per width for --torch, each timing tfjs then PyTorch;
+                          the median of the rounds' ratios is reported (default: 3)
   --json                  print one JSON object instead of text
   -h, --help              print this help
 `;
@@ -54,6 +62,7 @@ function parseOptions(args: string[]) {
       torch: { type: "boolean", default: false },
       "torch-widths": { type: "string", default: "0.25,0.5,1" },
       "torch-steps": { type: "string" },
+      "torch-rounds": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -72,6 +81,7 @@ function parseOptions(args: string[]) {
       positiveNumber("--torch-widths", width, 1)
     ),
     torchSteps: positiveInteger("--torch-steps", values["torch-steps"], 10),
+    torchRounds: positiveInteger("--torch-rounds", values["torch-rounds"], 3),
     json: values.json!,
   };
 }
@@ -115,12 +125,17 @@ async function main(args: string[]): Promise<number> {
           steps: options.torchSteps,
           warmup: 2,
         };
-        console.error(`perf: timing width ${width} in tfjs and PyTorch`);
-        comparisons.push({
-          width,
-          tfjsImagesPerSecond: await measureStepThroughput(step),
-          torch: await runTorchReference(step),
-        });
+        const rounds: TorchRound[] = [];
+        for (let round = 1; round <= options.torchRounds; round++) {
+          console.error(
+            `perf: timing width ${width} in tfjs and PyTorch, round ${round}/${options.torchRounds}`,
+          );
+          const tfjsImagesPerSecond = await measureStepThroughput(step);
+          const torch = await runTorchReference(step);
+          rounds.push({ tfjsImagesPerSecond, torch });
+          if (torch.status === "skipped") break;
+        }
+        comparisons.push(summarizeTorchRounds(width, rounds));
       }
     }
     if (options.json) {
