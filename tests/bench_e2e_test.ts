@@ -92,13 +92,16 @@ Deno.test({
       const tablePath = join(work, "table.md");
       const report = await runTask("tasks/report.ts", ["--results", results, "--out", tablePath]);
       assert.equal(report.code, 0, report.stderr);
-      const rows = report.stdout.split("\n").filter((line) =>
+      const resultsTable = report.stdout.split("\n## ")[0];
+      const rows = resultsTable.split("\n").filter((line) =>
         line.startsWith("| ") && !line.startsWith("| method")
       );
       const methods = rows.filter((row) => !row.startsWith("| ---")).map((row) => row.split("|")[1].trim());
       assert.deepEqual(methods, ["hard", "distort_hard", "mi_adaptive"]);
       assert.ok(rows.every((row) => row.includes("| 2 |") || row.startsWith("| ---")));
       assert.equal(Deno.readTextFileSync(tablePath).trim(), report.stdout.trim());
+      assert.match(report.stdout, /^## Differences from hard\n/m);
+      assert.match(report.stdout, /^\| mi_adaptive \| 2 \| 2 \| [+-]?\d+\.\d\d \(/m);
     } finally {
       await Deno.remove(work, { recursive: true });
     }
