@@ -32,6 +32,8 @@ export interface TorchComparison {
   torch: TorchResult;
   /** tfjs / PyTorch of each round, in order; empty when PyTorch was skipped. */
   ratios: number[];
+  /** Median of `ratios`, the figure the target is checked on; absent when PyTorch was skipped. */
+  ratio?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function summarizeTorchRounds(width: number, rounds: readonly TorchRound[
   }
   const torch = { ...measured[0], imagesPerSecond: median(measured.map((result) => result.imagesPerSecond)) };
   const ratios = rounds.map((round, i) => round.tfjsImagesPerSecond / measured[i].imagesPerSecond);
-  return { width, tfjsImagesPerSecond, torch, ratios };
+  return { width, tfjsImagesPerSecond, torch, ratios, ratio: median(ratios) };
 }
 
 /** Returns `mi_adaptive`'s epoch step time divided by `distort_hard`'s, or undefined when one is missing. */
@@ -96,25 +98,28 @@ export function formatEpochTimings(timings: readonly EpochTiming[]): string {
  * over several rounds, each round's ratio, then the width-1 target.
  */
 export function formatTorchComparisons(comparisons: readonly TorchComparison[]): string {
-  const lines = ["width   tfjs images/s   PyTorch images/s   tfjs / PyTorch"];
-  for (const { width, tfjsImagesPerSecond, torch, ratios } of comparisons) {
+  const lines = [
+    "width   tfjs images/s   PyTorch images/s   tfjs / PyTorch",
+    "        (median of the rounds of each column; the ratio is the median of the rounds' ratios)",
+  ];
+  for (const { width, tfjsImagesPerSecond, torch, ratios, ratio } of comparisons) {
     const torchCell = torch.status === "measured" ? torch.imagesPerSecond.toFixed(1) : "skipped";
-    const ratio = ratios.length > 0 ? median(ratios).toFixed(3) : "-";
+    const ratioCell = ratio === undefined ? "-" : ratio.toFixed(3);
     const rounds = ratios.length > 1
       ? `   rounds: ${ratios.map((value) => value.toFixed(3)).join(", ")}`
       : "";
     lines.push(
       `${String(width).padEnd(5)} ${tfjsImagesPerSecond.toFixed(1).padStart(15)} ${torchCell.padStart(18)} ` +
-        `${ratio.padStart(16)}${rounds}`,
+        `${ratioCell.padStart(16)}${rounds}`,
     );
   }
   const skipped = comparisons.find((comparison) => comparison.torch.status === "skipped");
   if (skipped !== undefined && skipped.torch.status === "skipped") {
     lines.push(`PyTorch skipped: ${skipped.torch.reason}`);
   }
-  const full = comparisons.find((comparison) => comparison.width === 1 && comparison.ratios.length > 0);
-  if (full !== undefined) {
-    const ratio = median(full.ratios);
+  const full = comparisons.find((comparison) => comparison.width === 1 && comparison.ratio !== undefined);
+  if (full?.ratio !== undefined) {
+    const ratio = full.ratio;
     const over = full.ratios.length > 1 ? `, median of ${full.ratios.length} rounds` : "";
     lines.push(
       `width 1: tfjs / PyTorch ${ratio.toFixed(3)}${over} (target >= ${MIN_TORCH_RATIO}: ${

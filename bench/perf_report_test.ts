@@ -58,6 +58,7 @@ Deno.test("summarizeTorchRounds takes the median ratio", () => {
     { tfjsImagesPerSecond: 17, torch: measured(20) },
   ]);
   assert.deepEqual(comparison.ratios, [0.9, 0.4, 0.85]);
+  assert.equal(comparison.ratio, 0.85);
   assert.equal(comparison.tfjsImagesPerSecond, 17);
   assert.equal(comparison.torch.status === "measured" && comparison.torch.imagesPerSecond, 20);
 

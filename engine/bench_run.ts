@@ -32,7 +32,7 @@ import { type ResumeState, type StepProgress, trainModel } from "./train.ts";
 import { defaultCacheDir } from "../datasets/cache_key.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { listDegradations } from "./robustness.ts";
-import { acquireRunLock, describeHeldLock } from "./run_lock.ts";
+import { acquireRunLock, describeHeldLock, type RunLock } from "./run_lock.ts";
 import { coversPlan, evaluateStoredRun, readRobustness } from "./robustness_run.ts";
 
 /** Output channels of a bench, which the task wires to stderr. */
@@ -44,7 +44,8 @@ export interface BenchOutput {
 /** Outcome of one run of the matrix. */
 export interface RunOutcome {
   runId: string;
-  status: "finished" | "skipped" | "failed";
+  /** `in_use` when another bench process holds the run folder's lock. */
+  status: "finished" | "skipped" | "in_use" | "failed";
   top1?: number;
   error?: string;
 }
@@ -61,15 +62,30 @@ export interface BenchContext {
  * Runs one configuration. Errors of the run, such as a NaN loss or a failed
  * write, are caught, logged and stored in `final.json` with status `failed`,
  * so the matrix goes on with the next run. A run whose folder another bench
- * process holds (see {@linkcode acquireRunLock}) is skipped.
+ * process has locked (see {@linkcode acquireRunLock}) is skipped.
  */
 export async function runOne(config: RunConfig, context: BenchContext): Promise<RunOutcome> {
   const runId = runIdOf(config, context.dataset.name);
   const directory = runDirectory(context.plan.resultsRoot, runId);
-  const lock = await acquireRunLock(directory);
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(directory);
+  } catch (error) {
+    const message = `locking the run folder failed: ${
+      (error as Error).message
+    }. Check that ${directory} is writable.`;
+    context.output.log(`${runId}: failed: ${message}`);
+    return { runId, status: "failed", error: message };
+  }
   if (!lock.acquired) {
-    context.output.log(`${runId}: ${describeHeldLock(lock)}; skipped`);
-    return { runId, status: "skipped" };
+    context.output.log(`${runId}: skipped, ${describeHeldLock(lock)}`);
+    return { runId, status: "in_use" };
+  }
+  if (lock.tookOverFrom !== undefined) {
+    const { pid, startedAt } = lock.tookOverFrom;
+    context.output.log(
+      `${runId}: took over the lock of process ${pid} (since ${startedAt}), which no longer runs`,
+    );
   }
   try {
     return await runLocked(runId, directory, config, context);

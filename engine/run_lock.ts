@@ -12,6 +12,15 @@ import { removeIfPresent } from "./files.ts";
 /** Name of the lock file inside a run folder. */
 export const LOCK_FILE = "bench.lock";
 
+/**
+ * Name of the file that one process creates while it takes over a stale lock, so
+ * that only one process at a time takes over a lock.
+ */
+export const TAKEOVER_FILE = "bench.lock.takeover";
+
+/** Age after which a takeover file counts as left by a killed process. */
+const TAKEOVER_STALE_MS = 60_000;
+
 /** Contents of the lock file: the process that locked the run. */
 export interface LockHolder {
   pid: number;
@@ -21,49 +30,87 @@ export interface LockHolder {
 
 /** Outcome of {@linkcode acquireRunLock}. */
 export type RunLock =
-  | { acquired: true; release: () => Promise<void> }
+  | { acquired: true; release: () => Promise<void>; tookOverFrom?: LockHolder }
   | { acquired: false; path: string; holder?: LockHolder };
 
-/** Returns whether a process of this machine is running, where the system can tell. */
+/** Start times of the locks this process holds, by lock file path. */
+const heldByThisProcess = new Map<string, string>();
+
+/**
+ * Returns whether a process of this machine is running. Only Linux can tell here
+ * (through /proc). Elsewhere every process counts as running, so stale locks stay.
+ */
 export function processIsAlive(pid: number): boolean {
   if (Deno.build.os !== "linux") return true;
   try {
     Deno.statSync(`/proc/${pid}`);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
   }
 }
 
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     const holder = JSON.parse(await Deno.readTextFile(path));
-    return typeof holder?.pid === "number" && typeof holder?.hostname === "string" ? holder : undefined;
+    const valid = typeof holder?.pid === "number" && typeof holder?.hostname === "string" &&
+      typeof holder?.startedAt === "string";
+    return valid ? holder : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Removes the lock file if it still names `holder`, so a lock taken over since stays. */
-async function releaseIfHeld(path: string, holder: LockHolder): Promise<void> {
-  const current = await readHolder(path);
-  if (current?.pid !== holder.pid || current.startedAt !== holder.startedAt) return;
-  await removeIfPresent(path);
+function sameHolder(a: LockHolder | undefined, b: LockHolder): boolean {
+  return a?.pid === b.pid && a.hostname === b.hostname && a.startedAt === b.startedAt;
+}
+
+/**
+ * Returns whether a lock was left by a process of this machine that no longer runs.
+ * A lock with this process's own pid that this process does not hold was left by an
+ * earlier process with the same pid, as after a container restart.
+ */
+function isStale(holder: LockHolder, path: string, isAlive: (pid: number) => boolean): boolean {
+  if (holder.hostname !== hostname()) return false;
+  if (holder.pid === Deno.pid) return heldByThisProcess.get(path) !== holder.startedAt;
+  return !isAlive(holder.pid);
+}
+
+/**
+ * Removes the stale lock `stale` unless another process is taking it over. The
+ * takeover file makes the check and the removal one step for other processes.
+ *
+ * @returns false when another process is taking over the lock.
+ */
+async function removeStaleLock(directory: string, path: string, stale: LockHolder): Promise<boolean> {
+  const takeover = join(directory, TAKEOVER_FILE);
+  try {
+    await Deno.writeTextFile(takeover, `${Deno.pid}\n`, { createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    const age = Date.now() - ((await Deno.stat(takeover).catch(() => undefined))?.mtime?.getTime() ?? 0);
+    if (age > TAKEOVER_STALE_MS) await removeIfPresent(takeover);
+    return false;
+  }
+  try {
+    if (sameHolder(await readHolder(path), stale)) await removeIfPresent(path);
+    return true;
+  } finally {
+    await removeIfPresent(takeover);
+  }
 }
 
 /**
  * Creates the lock file of a run folder, creating the folder if needed.
  *
  * A lock left by a process of this machine that no longer runs (a bench that was
- * killed) is taken over. A lock of a running process, of another machine, or that
- * cannot be read is respected.
- *
- * NOTE: two processes that find the same stale lock at the same moment could both
- * take it over. The window is one file removal and one creation long.
+ * killed) is taken over, on Linux only. A lock of a running process, of another
+ * machine, or that cannot be read is respected.
  *
  * @param isAlive Tells whether a process of this machine runs; tests pass their own.
- * @returns `acquired: true` with a `release` function to call when the run is done,
- *   or `acquired: false` with the lock file's path and its holder where readable.
+ * @returns On success `acquired: true`, a `release` function to call when the run is
+ *   done, and the stale holder it replaced, if any. Otherwise `acquired: false`, the
+ *   lock file's path and its holder where readable.
  */
 export async function acquireRunLock(
   directory: string,
@@ -72,17 +119,27 @@ export async function acquireRunLock(
   await Deno.mkdir(directory, { recursive: true });
   const path = join(directory, LOCK_FILE);
   const holder: LockHolder = { pid: Deno.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  let tookOverFrom: LockHolder | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await Deno.writeTextFile(path, JSON.stringify(holder) + "\n", { createNew: true });
-      return { acquired: true, release: () => releaseIfHeld(path, holder) };
+      heldByThisProcess.set(path, holder.startedAt);
+      const release = async () => {
+        if (heldByThisProcess.get(path) === holder.startedAt) heldByThisProcess.delete(path);
+        if (sameHolder(await readHolder(path), holder)) await removeIfPresent(path);
+      };
+      return tookOverFrom === undefined
+        ? { acquired: true, release }
+        : { acquired: true, release, tookOverFrom };
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
     const existing = await readHolder(path);
-    const stale = existing !== undefined && existing.hostname === holder.hostname && !isAlive(existing.pid);
-    if (!stale) return { acquired: false, path, holder: existing };
-    await removeIfPresent(path);
+    if (existing === undefined || !isStale(existing, path, isAlive)) {
+      return { acquired: false, path, holder: existing };
+    }
+    if (!await removeStaleLock(directory, path, existing)) return { acquired: false, path, holder: existing };
+    tookOverFrom = existing;
   }
   return { acquired: false, path, holder: await readHolder(path) };
 }

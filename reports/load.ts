@@ -44,17 +44,21 @@ export async function loadResults(
   onSkipped: (line: string) => void = () => {},
 ): Promise<LoadedResults> {
   const read = [];
-  for (const folder of folders) read.push({ folder, runs: await readRuns(folder, onSkipped) });
+  for (const folder of folders) {
+    // Each copy is checked before the merge, so a good copy in another folder is kept.
+    const runs = (await readRuns(folder, onSkipped)).filter((stored) => {
+      const problem = finalMetricsProblem(stored.final);
+      if (problem === undefined) return true;
+      onSkipped(
+        `${join(stored.directory, "final.json")}: ${problem}; left out (rerun it with bench --force)`,
+      );
+      return false;
+    });
+    read.push({ folder, runs });
+  }
   const { runs, conflicts } = mergeRunFolders(read);
   const loaded: LoadedRun[] = [];
   for (const stored of runs) {
-    const finalProblem = finalMetricsProblem(stored.final);
-    if (finalProblem !== undefined) {
-      onSkipped(
-        `${join(stored.directory, "final.json")}: ${finalProblem}; left out (rerun it with bench --force)`,
-      );
-      continue;
-    }
     let robustness = stored.final.status === "finished" ? await readRobustness(stored.directory) : undefined;
     const entryProblem = robustness === undefined ? undefined : robustnessEntryProblem(robustness);
     if (entryProblem !== undefined) {

@@ -107,6 +107,19 @@ Deno.test("loadResults leaves out runs with bad metrics", async () => {
       /e-bad-entry\/robustness\.json: entry 1 \(fog\): top1 is null, expected a number in/,
     );
     assert.match(skipped[3], /delete the file and run bench again/);
+
+    // A bad copy of a run in one folder does not hide or conflict with a good copy in another.
+    const other = await Deno.makeTempDir({ prefix: "mials-load-" });
+    try {
+      await writeRun(other, "b-no-nll", { valTop1: 0.5, valEce: 0.1, valNll: 1 });
+      for (const folders of [[results, other], [other, results]]) {
+        const merged = await loadResults(folders);
+        assert.ok(merged.runs.some((run) => run.stored.config.runId === "b-no-nll"), folders.join(" "));
+        assert.deepEqual(merged.conflicts, []);
+      }
+    } finally {
+      await Deno.remove(other, { recursive: true });
+    }
   } finally {
     await Deno.remove(results, { recursive: true });
   }

@@ -68,9 +68,12 @@ async function main(args: string[]): Promise<number> {
     progress.clear();
     const failed = outcomes.filter((outcome) => outcome.status === "failed");
     const finished = outcomes.filter((outcome) => outcome.status === "finished").length;
-    const skipped = outcomes.length - finished - failed.length;
+    const inUse = outcomes.filter((outcome) => outcome.status === "in_use").length;
+    const skipped = outcomes.length - finished - failed.length - inUse;
+    const inUseNote = inUse > 0 ? `, ${inUse} in use by another bench` : "";
     console.error(
-      `bench: ${finished} finished, ${skipped} skipped, ${failed.length} failed; results in ${plan.resultsRoot}`,
+      `bench: ${finished} finished, ${skipped} skipped${inUseNote}, ${failed.length} failed; ` +
+        `results in ${plan.resultsRoot}`,
     );
     return failed.length > 0 ? 1 : 0;
   } catch (error) {
