@@ -165,13 +165,13 @@ export function buildBaselineDifferences(
   if (lines.length === 0) return "";
   lines.push(
     `Each cell is the method's mean over its seeds minus that of ${baselineMethod}, in percentage points ` +
-      "(NLL in nats), then Welch's 95% interval of the difference: difference ± t(0.975, df) · " +
-      "sqrt(s1² / n1 + s2² / n2), df from the Welch–Satterthwaite formula. An interval that excludes 0 is a " +
-      `difference the seeds support at the 5% level. "${NO_INTERVAL}" marks a difference where a side has ` +
-      `one seed, and "${NO_SPREAD}" one where every seed of both sides gave the same value. Corruption metrics ` +
-      "are means over the test corruptions that every run with a robustness result stores. Where some runs " +
-      'lack a metric, the cell uses the others and says how many, as "[n 2 and 3]" (method and baseline); ' +
-      '"n/a" means a side has no run with it.',
+      "(NLL in nats), then Welch's 95% interval of the difference. The interval is difference ± " +
+      "t(0.975, df) · sqrt(s1² / n1 + s2² / n2), with df from the Welch–Satterthwaite formula. An interval " +
+      `that excludes 0 is a difference the seeds support at the 5% level. "${NO_INTERVAL}" marks a ` +
+      `difference where a side has one seed, and "${NO_SPREAD}" one where every seed of both sides gave the ` +
+      "same value. Corruption metrics are means over the test corruptions that every run with a robustness " +
+      "result stores. Where some runs lack a metric, the cell uses the others and says how many, as " +
+      '"[n 2 and 3]" (method and baseline). "n/a" means a side has no run with it.',
   );
   return `${lines.join("\n")}\n`;
 }
