@@ -254,7 +254,7 @@ Deno.test({
       assert.equal(again.code, 0, again.stderr);
       assert.doesNotMatch(again.stderr, /evaluating robustness/);
 
-      // A run folder that another running process holds is left alone.
+      // A run folder that another running process has locked is left alone.
       const lockPath = join(results, runName, "bench.lock");
       assert.equal(existsSync(lockPath), false, "a finished bench leaves no lock");
       const holder = { pid: Deno.pid, hostname: hostname(), startedAt: "2026-12-05T00:00:00.000Z" };
