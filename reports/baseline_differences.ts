@@ -9,7 +9,7 @@
  */
 import { type ComparedRun, corruptionMean } from "./compare.ts";
 import { sharedTestCorruptions } from "./chart_data.ts";
-import { BASELINE_METHOD } from "./robustness.ts";
+import { BASELINE_METHOD, table } from "./robustness.ts";
 import { formatFixed, formatSigned, mean, welchInterval95 } from "./statistics.ts";
 
 /** Runs of one method on one dataset and harness. */
@@ -131,8 +131,7 @@ function blockTable(groups: Group[], baseline: Group, rank: (method: string) => 
       )
     ),
   ]);
-  const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`;
-  return [line(header), line(header.map((_, index) => index === 0 ? "---" : "---:")), ...rows.map(line)];
+  return table(header, header.map((_, index) => index > 0), rows);
 }
 
 /**

@@ -116,7 +116,8 @@ function row(cells: string[]): string {
   return `| ${cells.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`;
 }
 
-function table(header: string[], alignRight: boolean[], rows: string[][]): string[] {
+/** Returns the lines of a Markdown table, with "|" in cells escaped. */
+export function table(header: string[], alignRight: boolean[], rows: string[][]): string[] {
   return [row(header), row(alignRight.map((right) => right ? "---:" : "---")), ...rows.map(row)];
 }
 
