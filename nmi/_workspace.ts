@@ -15,7 +15,9 @@ import { type BinTable, buildBinTable } from "./_bin_table.ts";
 /** Maximum number of entries kept in each cache before the least recently used one is dropped. */
 const CACHE_CAPACITY = 8;
 
-/** Histograms, touched-cell lists and tables of the kernel for one bin count and one pixel count. */
+const CHANNELS = 3;
+
+/** Histograms and tables of the kernel for one bin count and one pixel count. */
 export interface NmiWorkspace {
   /** Bins per channel. */
   bins: number;
@@ -27,24 +29,23 @@ export interface NmiWorkspace {
   binTable: BinTable;
   /** c log2 c for every count c in [0, pixels], with 0 log2 0 = 0. Shared per pixel count. */
   countLog2Count: Float64Array;
+  /**
+   * Increase of the sum of c log2 c when a count goes from c to c + 1, for every c in
+   * [0, pixels - 1]. Shared per pixel count.
+   */
+  countLog2CountIncrease: Float64Array;
   /** Joint counts of the three channels, bins * bins each, row = clean bin. All zero between calls. */
   joints: [Int32Array, Int32Array, Int32Array];
   /**
-   * Cells of each channel's joint histogram that the current image touched, in order
-   * of first touch. Length min(pixels, bins^2) + 1 because the kernel writes one entry
-   * past the last touched cell.
+   * Marginal counts of the three channels, clean and degraded, 8 entries per bin: the
+   * clean count of bin b in channel c at 8b + 2c, its degraded count at 8b + 2c + 1,
+   * and two unused entries. All zero between calls.
    */
-  touchedCells: [Int32Array, Int32Array, Int32Array];
-  /** Number of entries of each list in `touchedCells`, set by the histogram pass. */
-  touchedCounts: Int32Array;
-  /** Clean-image marginal counts of the current channel, bins entries, zero between calls. */
-  cleanCounts: Int32Array;
-  /** Degraded-image marginal counts of the current channel, bins entries, zero between calls. */
-  degradedCounts: Int32Array;
-  /** Clean bins with a nonzero count, in order of first touch, plus one spare entry. */
-  cleanTouchedBins: Uint16Array;
-  /** Degraded bins with a nonzero count, in order of first touch, plus one spare entry. */
-  degradedTouchedBins: Uint16Array;
+  marginals: Int32Array;
+  /** The sum of c log2 c over each channel's joint counts, written by the pixel pass. */
+  jointSums: Float64Array;
+  /** Nonzero clean and degraded bins of the channel being summed. */
+  occupiedBins: Int32Array;
 }
 
 /** Returns the cached value of `key`, or creates, caches and returns it, dropping the least recently used entry when full. */
@@ -64,6 +65,7 @@ function cached<K, V>(cache: Map<K, V>, key: K, create: () => V): V {
 
 const binTables = new Map<number, BinTable>();
 const countLog2CountTables = new Map<number, Float64Array>();
+const increaseTables = new Map<number, Float64Array>();
 const workspaces = new Map<string, NmiWorkspace>();
 let lastWorkspace: NmiWorkspace | undefined;
 
@@ -73,33 +75,41 @@ function buildCountLog2Count(pixels: number): Float64Array {
   return table;
 }
 
+function buildIncrease(countLog2Count: Float64Array): Float64Array {
+  const increase = new Float64Array(countLog2Count.length - 1);
+  for (let count = 0; count < increase.length; count++) {
+    increase[count] = countLog2Count[count + 1] - countLog2Count[count];
+  }
+  return increase;
+}
+
+function jointHistograms(cells: number): [Int32Array, Int32Array, Int32Array] {
+  return [new Int32Array(cells), new Int32Array(cells), new Int32Array(cells)];
+}
+
 function createWorkspace(bins: number, pixels: number): NmiWorkspace {
   const cells = bins * bins;
-  const touchedLength = Math.min(pixels, cells) + 1;
+  const countLog2Count = cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels));
   return {
     bins,
     pixels,
     log2Pixels: Math.log2(pixels),
     binTable: cached(binTables, bins, () => buildBinTable(bins)),
-    countLog2Count: cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels)),
-    joints: [new Int32Array(cells), new Int32Array(cells), new Int32Array(cells)],
-    touchedCells: [
-      new Int32Array(touchedLength),
-      new Int32Array(touchedLength),
-      new Int32Array(touchedLength),
-    ],
-    touchedCounts: new Int32Array(3),
-    cleanCounts: new Int32Array(bins),
-    degradedCounts: new Int32Array(bins),
-    cleanTouchedBins: new Uint16Array(bins + 1),
-    degradedTouchedBins: new Uint16Array(bins + 1),
+    countLog2Count,
+    countLog2CountIncrease: cached(increaseTables, pixels, () => buildIncrease(countLog2Count)),
+    joints: jointHistograms(cells),
+    marginals: new Int32Array(8 * bins),
+    jointSums: new Float64Array(CHANNELS),
+    occupiedBins: new Int32Array(2),
   };
 }
 
 /**
  * Returns the workspace for `bins` bins and images of `pixels` pixels, creating it on
- * first use. A workspace takes up to 24 bins^2 + 8 pixels bytes plus the bin table
- * (64 KiB for 64 bins, at most 1 MiB), and the 8 most recently used ones stay cached.
+ * first use. A workspace takes 12 bins^2 + 32 bins bytes. It shares tables of 16 bytes
+ * per pixel with the workspaces of the same pixel count, and the bin table (64 KiB for
+ * 64 bins, at most 1 MiB) with those of the same bin count. The 8 most recently used
+ * workspaces stay cached.
  */
 export function getWorkspace(bins: number, pixels: number): NmiWorkspace {
   // Callers usually repeat one shape, which this check serves without building a key.
