@@ -9,16 +9,12 @@
  */
 import { type ComparedRun, corruptionMean } from "./compare.ts";
 import { sharedTestCorruptions } from "./chart_data.ts";
+import { blocksOfGroups, groupByMethod, type MethodGroup } from "./grouping.ts";
 import { BASELINE_METHOD, table } from "./robustness.ts";
 import { formatFixed, formatSigned, mean, welchInterval95 } from "./statistics.ts";
 
 /** Runs of one method on one dataset and harness. */
-interface Group {
-  method: string;
-  dataset: string;
-  configSummary: string;
-  runs: ComparedRun[];
-}
+type Group = MethodGroup<ComparedRun>;
 
 /** One column: the per-run value it compares, and how it prints. */
 interface Metric {
@@ -55,24 +51,6 @@ const NO_INTERVAL = "(–)";
 /** Marks a difference between two sides whose seeds all gave the same value. */
 const NO_SPREAD = "(no spread)";
 
-function groupRuns(runs: readonly ComparedRun[]): Map<string, Group[]> {
-  const groups = new Map<string, Group>();
-  for (const run of runs) {
-    if (run.status !== "finished") continue;
-    const key = JSON.stringify([run.dataset, run.configSummary, run.method]);
-    const group = groups.get(key) ??
-      { method: run.method, dataset: run.dataset, configSummary: run.configSummary, runs: [] };
-    group.runs.push(run);
-    groups.set(key, group);
-  }
-  const blocks = new Map<string, Group[]>();
-  for (const group of groups.values()) {
-    const key = JSON.stringify([group.dataset, group.configSummary]);
-    blocks.set(key, [...(blocks.get(key) ?? []), group]);
-  }
-  return blocks;
-}
-
 /**
  * Formats "difference (low to high)" in the metric's unit, or "n/a" where a side
  * has no values. The cell names the seeds it used when a side has fewer values
@@ -108,10 +86,9 @@ function blockCorruptions(groups: Group[]): string[] {
   return sharedTestCorruptions(results);
 }
 
-function blockTable(groups: Group[], baseline: Group, rank: (method: string) => number): string[] {
+function blockTable(groups: Group[], baseline: Group): string[] {
   const corruptions = blockCorruptions(groups);
-  const others = groups.filter((group) => group !== baseline)
-    .sort((a, b) => rank(a.method) - rank(b.method) || (a.method < b.method ? -1 : 1));
+  const others = groups.filter((group) => group !== baseline);
   const header = [
     "method",
     "n (seeds)",
@@ -150,16 +127,13 @@ export function buildBaselineDifferences(
   methodOrder: readonly string[] = [],
   baselineMethod = BASELINE_METHOD,
 ): string {
-  const rank = (method: string) => {
-    const index = methodOrder.indexOf(method);
-    return index >= 0 ? index : methodOrder.length;
-  };
+  const finished = runs.filter((run) => run.status === "finished");
   const lines: string[] = [];
-  for (const groups of groupRuns(runs).values()) {
+  for (const groups of blocksOfGroups(groupByMethod(finished, methodOrder))) {
     const baseline = groups.find((group) => group.method === baselineMethod);
     if (baseline === undefined || groups.length < 2) continue;
     lines.push(`Dataset ${groups[0].dataset}, ${groups[0].configSummary}:`, "");
-    lines.push(...blockTable(groups, baseline, rank), "");
+    lines.push(...blockTable(groups, baseline), "");
   }
   if (lines.length === 0) return "";
   lines.push(

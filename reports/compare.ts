@@ -8,6 +8,7 @@
 import type { RobustnessResult } from "../engine/robustness.ts";
 import { sharedTestCorruptions } from "./chart_data.ts";
 import { formatSigned, mean } from "./statistics.ts";
+import { methodRank } from "./grouping.ts";
 
 /** One stored run, as the comparison reads it. */
 export interface ComparedRun {
@@ -65,10 +66,7 @@ function pairGroups(
   };
   for (const run of a) add(run, "a");
   for (const run of b) add(run, "b");
-  const rank = (method: string) => {
-    const index = methodOrder.indexOf(method);
-    return index >= 0 ? index : methodOrder.length;
-  };
+  const rank = methodRank(methodOrder);
   return [...pairs.values()].sort((x, y) =>
     compareText(x.dataset, y.dataset) || rank(x.method) - rank(y.method) || compareText(x.method, y.method) ||
     compareText(x.configSummary, y.configSummary)

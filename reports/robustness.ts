@@ -8,6 +8,7 @@
  */
 import type { DegradedMetrics, RobustnessResult } from "../engine/robustness.ts";
 import { formatInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
+import { blocksOfGroups, groupByMethod, type MethodGroup } from "./grouping.ts";
 
 /** One run's stored robustness result with the facts that group it. */
 export interface RunRobustness {
@@ -22,31 +23,7 @@ export interface RunRobustness {
 export const BASELINE_METHOD = "hard";
 
 /** Runs of one method on one dataset and configuration. */
-interface Group {
-  method: string;
-  dataset: string;
-  configSummary: string;
-  runs: RunRobustness[];
-}
-
-function groupRuns(runs: readonly RunRobustness[], methodOrder: readonly string[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const run of runs) {
-    const key = JSON.stringify([run.dataset, run.configSummary, run.method]);
-    const group = groups.get(key) ??
-      { method: run.method, dataset: run.dataset, configSummary: run.configSummary, runs: [] };
-    group.runs.push(run);
-    groups.set(key, group);
-  }
-  const rank = (method: string) => {
-    const index = methodOrder.indexOf(method);
-    return index >= 0 ? index : methodOrder.length;
-  };
-  return [...groups.values()].sort((a, b) =>
-    a.dataset.localeCompare(b.dataset) || a.configSummary.localeCompare(b.configSummary) ||
-    rank(a.method) - rank(b.method) || a.method.localeCompare(b.method)
-  );
-}
+type Group = MethodGroup<RunRobustness>;
 
 function entriesOf(run: RunRobustness, filter: (entry: DegradedMetrics) => boolean): DegradedMetrics[] {
   return run.result.entries.filter(filter);
@@ -222,12 +199,7 @@ export function buildRobustnessTables(
 ): string {
   if (runs.length === 0) return "No robustness results.\n";
   const lines: string[] = [];
-  const blocks = new Map<string, Group[]>();
-  for (const group of groupRuns(runs, methodOrder)) {
-    const key = JSON.stringify([group.dataset, group.configSummary]);
-    blocks.set(key, [...(blocks.get(key) ?? []), group]);
-  }
-  for (const groups of blocks.values()) {
+  for (const groups of blocksOfGroups(groupByMethod(runs, methodOrder))) {
     lines.push(`Dataset ${groups[0].dataset}, ${groups[0].configSummary}:`, "", ...summaryTable(groups), "");
     const corruptions = [...sharedCorruptions(groups, "test"), ...sharedCorruptions(groups, "held_out")];
     if (corruptions.length > 0) {
