@@ -7,7 +7,7 @@
  * ```
  *
  * Sides up to 64 px use the CIFAR stem and larger ones the ImageNet stem (see
- * engine/resnet.ts). The timing is `measureStepThroughput` of bench/perf.ts,
+ * engine/resnet.ts). The timing is `measureStepThroughput` of bench/step_timing.ts,
  * the one that `deno task perf --torch` compares with PyTorch.
  *
  * Exit status: 0 when every side was measured, 1 when one failed, 2 for an
@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendChoice, parseBackendName, selectBackend } from "../engine/backend.ts";
 import { defaultStem } from "../engine/resnet.ts";
-import { measureStepThroughput } from "./perf.ts";
+import { measureStepThroughput } from "./step_timing.ts";
 
 const USAGE = `Usage: deno run --allow-all bench/gpu_steps.ts --backend NAME [options]
 

@@ -6,7 +6,8 @@
  * @module
  */
 import { median } from "../reports/statistics.ts";
-import type { EpochTiming, TorchResult } from "./perf.ts";
+import type { EpochTiming } from "./perf.ts";
+import type { TorchResult, TorchRound } from "./step_timing.ts";
 
 /** Largest ratio of `mi_adaptive`'s epoch time to `distort_hard`'s that meets the target. */
 export const MAX_SOFT_LABEL_OVERHEAD = 1.05;
@@ -16,12 +17,6 @@ export const MAX_DATA_SHARE = 0.05;
 
 /** Smallest tfjs / PyTorch throughput ratio at width 1 that meets the target. */
 export const MIN_TORCH_RATIO = 0.9;
-
-/** One round of the PyTorch comparison: tfjs and PyTorch timed back to back. */
-export interface TorchRound {
-  tfjsImagesPerSecond: number;
-  torch: TorchResult;
-}
 
 /** One width of the PyTorch comparison, over one or more rounds. */
 export interface TorchComparison {

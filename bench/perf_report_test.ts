@@ -63,7 +63,7 @@ Deno.test("summarizeTorchRounds takes the median ratio", () => {
   assert.equal(comparison.torch.status === "measured" && comparison.torch.imagesPerSecond, 20);
 
   const text = formatTorchComparisons([comparison]);
-  assert.match(text, /^1\s+17\.0\s+20\.0\s+0\.850   rounds: 0\.900, 0\.400, 0\.850$/m);
+  assert.match(text, /^1\s+17\.0\s+20\.0\s+0\.850 {3}rounds: 0\.900, 0\.400, 0\.850$/m);
   assert.match(text, /width 1: tfjs \/ PyTorch 0\.850, median of 3 rounds \(target >= 0\.9: not met\)/);
   assert.throws(() => summarizeTorchRounds(1, []), /no rounds for width 1/);
 });

@@ -7,6 +7,11 @@ average pool leads to the dense head. It trains the network with SGD (Nesterov m
 on random images and one-hot targets, and prints one JSON line with the images per
 second of the timed steps.
 
+With --serve it keeps the model: after the warm-up it prints one JSON line with
+"ready", then reads lines from stdin, each a number of steps to time, and prints one
+JSON line of images per second for each. It exits at the end of stdin. `deno task perf`
+uses this to alternate short timings of tfjs and PyTorch.
+
 PyTorch is optional: without it the script prints why on stderr and exits with 3.
 """
 
@@ -28,6 +33,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads, 0 for PyTorch's default")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and data (default 0)")
+    parser.add_argument("--serve", action="store_true", help="time step counts read from stdin, one per line")
     args = parser.parse_args()
     for name in ("batch_size", "side", "classes", "steps"):
         if getattr(args, name) < 1:
@@ -97,19 +103,39 @@ def main():
 
     for _ in range(args.warmup):
         step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    seconds = time.perf_counter() - start
+    facts = {"threads": torch.get_num_threads(), "torch": torch.__version__}
+    if args.serve:
+        return serve(step, args.batch_size, facts)
     print(json.dumps({
-        "images_per_s": args.batch_size * args.steps / seconds,
+        "images_per_s": timed_images_per_second(step, args.steps, args.batch_size),
         "width": args.width,
         "batch_size": args.batch_size,
         "side": args.side,
         "steps": args.steps,
-        "threads": torch.get_num_threads(),
-        "torch": torch.__version__,
+        **facts,
     }))
+    return 0
+
+
+def timed_images_per_second(step, steps, batch_size):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return batch_size * steps / (time.perf_counter() - start)
+
+
+def serve(step, batch_size, facts):
+    print(json.dumps({"ready": True, **facts}), flush=True)
+    for line in sys.stdin:
+        try:
+            steps = int(line)
+        except ValueError:
+            print(f"invalid step count {line.strip()!r}: send a positive integer per line", file=sys.stderr)
+            return 2
+        if steps < 1:
+            print(f"invalid step count {steps}: send a positive integer per line", file=sys.stderr)
+            return 2
+        print(json.dumps({"images_per_s": timed_images_per_second(step, steps, batch_size)}), flush=True)
     return 0
 
 

@@ -7,13 +7,13 @@
  */
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
-import { measureEpochs, measureStepThroughput, runTorchReference } from "../bench/perf.ts";
+import { measureEpochs } from "../bench/perf.ts";
+import { compareWithTorch } from "../bench/step_timing.ts";
 import {
   formatEpochTimings,
   formatTorchComparisons,
   summarizeTorchRounds,
   type TorchComparison,
-  type TorchRound,
 } from "../bench/perf_report.ts";
 import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
@@ -39,9 +39,10 @@ Options:
   --torch                 also time training steps against PyTorch (bench/torch_reference.py)
                           at each width of --torch-widths, on random 32 px images
   --torch-widths LIST     widths for --torch (default: 0.25,0.5,1)
-  --torch-steps N         timed steps per width and round for --torch (default: 10)
-  --torch-rounds N        rounds per width for --torch, each timing tfjs then PyTorch;
-                          the median of the rounds' ratios is reported (default: 3)
+  --torch-steps N         timed steps per width and round for --torch (default: 2)
+  --torch-rounds N        rounds per width for --torch, each timing tfjs then PyTorch,
+                          with both models built once; the median of the rounds'
+                          ratios is reported (default: 8)
   --json                  print one JSON object instead of text
   -h, --help              print this help
 `;
@@ -80,8 +81,8 @@ function parseOptions(args: string[]) {
     torchWidths: values["torch-widths"]!.split(",").map((width) =>
       positiveNumber("--torch-widths", width, 1)
     ),
-    torchSteps: positiveInteger("--torch-steps", values["torch-steps"], 10),
-    torchRounds: positiveInteger("--torch-rounds", values["torch-rounds"], 3),
+    torchSteps: positiveInteger("--torch-steps", values["torch-steps"], 2),
+    torchRounds: positiveInteger("--torch-rounds", values["torch-rounds"], 8),
     json: values.json!,
   };
 }
@@ -125,16 +126,7 @@ async function main(args: string[]): Promise<number> {
           steps: options.torchSteps,
           warmup: 2,
         };
-        const rounds: TorchRound[] = [];
-        for (let round = 1; round <= options.torchRounds; round++) {
-          console.error(
-            `perf: timing width ${width} in tfjs and PyTorch, round ${round}/${options.torchRounds}`,
-          );
-          const tfjsImagesPerSecond = await measureStepThroughput(step);
-          const torch = await runTorchReference(step);
-          rounds.push({ tfjsImagesPerSecond, torch });
-          if (torch.status === "skipped") break;
-        }
+        const rounds = await compareWithTorch(step, options.torchRounds, (line) => console.error(line));
         comparisons.push(summarizeTorchRounds(width, rounds));
       }
     }
