@@ -12,6 +12,7 @@ import {
   validateMethodOptions,
 } from "../methods/options.ts";
 import { listAllMethods, listMethodsWithRole, parseMethodList } from "../methods/registry.ts";
+import { MAX_NMI_BINS_OPTION } from "../nmi/nmi.ts";
 import { defaultWorkerCount, type PipelineOptions } from "../pipeline/mod.ts";
 import { type BackendName, parseBackendName } from "./backend.ts";
 import { DEFAULT_TRAINING, type TrainingSettings } from "./config.ts";
@@ -80,8 +81,6 @@ const METHOD_HELP = wrapOptionText(
 const MIN_SIDE = 8;
 /** Largest image side that the decoder accepts. */
 const MAX_SIDE = 4096;
-/** Largest NMI bin count: the joint histogram has bins * bins entries. */
-const MAX_NMI_BINS = 4096;
 /** Largest worker count, because each worker keeps its own copy of the method and a few batches. */
 const MAX_WORKERS = 64;
 /** Most batches prepared ahead. */
@@ -130,7 +129,8 @@ ${ROBUSTNESS_USAGE}
                               logical cores, 1 to 8; ${defaultWorkerCount()} here)
   --prefetch N                batches prepared ahead of the training step (default: 2 per worker)
   --results DIR               results folder (default: results)
-  --cache-dir DIR             decoded-image cache (default: ~/.cache/mials/decoded)
+  --cache-dir DIR             decoded-image cache (default: $XDG_CACHE_HOME/mials/decoded,
+                              or ~/.cache/mials/decoded without XDG_CACHE_HOME)
   --stream WHEN               on: read the training images of an image folder from the decoded-image
                               cache for each batch instead of holding them in memory; off; or auto
                               (default): on when they would take more than a quarter of the memory
@@ -206,7 +206,7 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
       : values.distortions.split(",").map((name) => name.trim()) as DistortionName[],
     nmiBins: values["nmi-bins"] === undefined
       ? DEFAULT_METHOD_OPTIONS.nmiBins
-      : integerInRange("--nmi-bins", values["nmi-bins"], 2, MAX_NMI_BINS),
+      : integerInRange("--nmi-bins", values["nmi-bins"], 2, MAX_NMI_BINS_OPTION),
     blurSigmaScale: (values["blur-sigma-scale"] ?? "side") as MethodOptions["blurSigmaScale"],
     confidence: (values.confidence ?? DEFAULT_METHOD_OPTIONS.confidence) as MethodOptions["confidence"],
     ...parseBaselineOptions(values),

@@ -334,11 +334,13 @@ function identityOf(runId: string, config: RunConfig, context: BenchContext): Ch
 }
 
 function formatProgress(method: string, seed: number, progress: StepProgress): string {
-  const minutes = Math.floor(progress.secondsLeft / 60);
-  const seconds = Math.round(progress.secondsLeft % 60);
+  // Rounding the total first keeps the seconds below 60.
+  const totalSeconds = Math.round(progress.secondsLeft);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
   return `${method} seed ${seed} epoch ${progress.epoch + 1} step ${
     progress.step + 1
   }/${progress.stepsPerEpoch} ` +
     `loss ${progress.loss.toFixed(4)} ${progress.imagesPerSecond.toFixed(1)} img/s ` +
-    `${minutes}m${String(seconds).padStart(2, "0")}s left`;
+    `${minutes}m${String(seconds).padStart(2, "0")}s of this run's training left`;
 }

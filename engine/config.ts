@@ -118,7 +118,7 @@ export function summarizeHarness(config: RunConfig, trainImages: number): string
     `ResNet-18 width ${config.width}`,
     `${config.side} px`,
     `${trainImages} train images`,
-    `${config.epochs} epochs`,
+    `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
     `batch ${config.batchSize}`,
     `lr ${config.learningRate}`,
   ].join(", ");

@@ -16,6 +16,12 @@ export const DEFAULT_NMI_BINS = 64;
  */
 export const MAX_NMI_BINS = MAX_TABLE_BINS;
 
+/**
+ * Largest bin count that the command-line options (`bench --nmi-bins`, `nmi-bench
+ * --bins`) accept. Its three joint histograms take 192 MiB.
+ */
+export const MAX_NMI_BINS_OPTION = 4096;
+
 /** Options for the NMI functions. */
 export interface NmiOptions {
   /** Histogram bins per channel over [0, 1], an integer in [2, 65535]. Default 64. */

@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { Random } from "../engine/random.ts";
 import { median } from "../reports/statistics.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
-import { DEFAULT_NMI_BINS, MAX_NMI_BINS, normalizedMutualInformation } from "./nmi.ts";
+import { DEFAULT_NMI_BINS, MAX_NMI_BINS_OPTION, normalizedMutualInformation } from "./nmi.ts";
 import { describeMachine, formatJsonReport, formatTextReport } from "./_benchmark_report.ts";
 
 /** Image sides timed, in pixels. */
@@ -43,7 +43,7 @@ Options:
   --quick     CI regression check: first compare the kernel's results with the
               reference's on a few image pairs per size (tolerance 1e-9), then time
               briefly; exit code 1 when a result differs or a speedup is below ${MIN_QUICK_SPEEDUP}
-  --bins N    histogram bins per channel, an integer in [2, ${MAX_NMI_BINS}] (default: ${DEFAULT_NMI_BINS})
+  --bins N    histogram bins per channel, an integer in [2, ${MAX_NMI_BINS_OPTION}] (default: ${DEFAULT_NMI_BINS})
   -h, --help  print this help`;
 
 /** Parsed `nmi-bench` options. */
@@ -151,8 +151,8 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
     throw new Error(describeParseError(error as Error));
   }
   const bins = values.bins === undefined ? DEFAULT_NMI_BINS : Number(values.bins);
-  if (!Number.isInteger(bins) || bins < 2 || bins > MAX_NMI_BINS) {
-    throw new Error(`Invalid --bins "${values.bins}". Use an integer in [2, ${MAX_NMI_BINS}].`);
+  if (!Number.isInteger(bins) || bins < 2 || bins > MAX_NMI_BINS_OPTION) {
+    throw new Error(`Invalid --bins "${values.bins}". Use an integer in [2, ${MAX_NMI_BINS_OPTION}].`);
   }
   return { json: values.json, quick: values.quick, bins, help: values.help };
 }

@@ -89,8 +89,10 @@ Deno.test("parseNmiBenchOptions rejects unknown options", () => {
 Deno.test("parseNmiBenchOptions rejects invalid bins", () => {
   assert.throws(
     () => parseNmiBenchOptions(["--bins", "1"]),
-    /Invalid --bins "1"\. Use an integer in \[2, 65535\]/,
+    /Invalid --bins "1"\. Use an integer in \[2, 4096\]/,
   );
+  assert.throws(() => parseNmiBenchOptions(["--bins", "4097"]), /Invalid --bins "4097"/);
+  assert.equal(parseNmiBenchOptions(["--bins", "4096"]).bins, 4096);
   assert.throws(() => parseNmiBenchOptions(["--bins", "abc"]), /Invalid --bins "abc"/);
   assert.throws(() => parseNmiBenchOptions(["--bins", "2.5"]), /Invalid --bins "2.5"/);
   assert.throws(() => parseNmiBenchOptions(["--bins"]), /argument missing/);

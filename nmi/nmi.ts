@@ -19,7 +19,7 @@ import { AMBIGUOUS_BIN, exactBin } from "./_bin_table.ts";
 import { type NmiOptions, resolveNmiBins } from "./_options.ts";
 import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
 
-export { DEFAULT_NMI_BINS, MAX_NMI_BINS, type NmiOptions } from "./_options.ts";
+export { DEFAULT_NMI_BINS, MAX_NMI_BINS, MAX_NMI_BINS_OPTION, type NmiOptions } from "./_options.ts";
 
 const CHANNELS = 3;
 

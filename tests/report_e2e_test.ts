@@ -13,7 +13,7 @@ import { runTask } from "./_e2e_support.ts";
 import { DEFAULT_TRAINING } from "../engine/config.ts";
 import { DEFAULT_METHOD_OPTIONS } from "../methods/options.ts";
 
-const CONFIG = "ResNet-18 width 0.25, 32 px, 20 train images, 1 epochs";
+const CONFIG = "ResNet-18 width 0.25, 32 px, 20 train images, 1 epoch";
 
 /** Training settings of the runs that the ablation test writes. */
 const ABLATION_CONFIG = { ...DEFAULT_TRAINING, dataset: "cifar10", stem: "cifar", cropPadding: 4, epochs: 1 };
