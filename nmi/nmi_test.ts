@@ -356,9 +356,9 @@ Deno.test("nmiBatch matches reference per image", () => {
   }
 });
 
-Deno.test("nmi leaves sparse histograms clear after out-of-range values", () => {
+Deno.test("nmi clears sparse histograms fully", () => {
   // 128 bins on 6 x 6 images give far more cells than pixels, so the kernel clears only
-  // the cells of the image's pixels, binned again; a missed cell would change the next result.
+  // the cells of the image's pixels, binned again. A missed cell would change the next result.
   const clean = noiseImage(6, 6, 21);
   const degraded = noiseImage(6, 6, 22);
   normalizedMutualInformation(withOutOfRangeValues(clean), withOutOfRangeValues(degraded), { bins: 128 });
