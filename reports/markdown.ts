@@ -256,7 +256,8 @@ export function buildResultsTable(runs: readonly RunSummary[], methodOrder: read
     lines.push("");
     lines.push(
       "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s is the mean only. " +
-        "The 95% intervals of the top-1 and ECE means are mean ± t(0.975, n - 1) · s / sqrt(n).",
+        "The 95% intervals of the top-1 and ECE means are mean ± t(0.975, n - 1) · s / sqrt(n). They are not " +
+        "clamped to [0, 100], so with few seeds they can reach past either end.",
     );
     if (groups.some((group) => group.length === 1)) {
       lines.push(`"± ${NO_DEVIATION}" marks a group with one seed, which has no standard deviation.`);

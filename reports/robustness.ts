@@ -220,7 +220,8 @@ export function buildRobustnessTables(
     "Corruption top-1 and ECE are means over the test corruptions and their 5 severities; held-out top-1 over the 4 " +
       `held-out corruptions. mCE divides each corruption's error, summed over severities, by that of ${BASELINE_METHOD} ` +
       "(mean over its seeds) on the same dataset and configuration, then averages over corruptions; 100% equals the baseline. " +
-      "Each 95% interval is that of the mean over seeds, mean ± t(0.975, n - 1) · s / sqrt(n).",
+      "Each 95% interval is that of the mean over seeds, mean ± t(0.975, n - 1) · s / sqrt(n). It is not clamped " +
+      "to the metric's range, so with few seeds it can reach below 0.",
   );
   return `${lines.join("\n")}\n`;
 }
