@@ -180,7 +180,17 @@ export class TorchStepServer {
       if (code === EXIT_NO_TORCH) return { status: "skipped", reason: message };
       throw new Error(`${script} --serve failed (exit ${code}): ${message}`);
     }
-    const facts = parseJsonLine(ready, script);
+    let facts: Record<string, unknown>;
+    try {
+      facts = parseJsonLine(ready, script);
+    } catch (error) {
+      // Stop the server, so that a bad first line leaves no process behind.
+      child.kill();
+      await input.close().catch(() => {});
+      await child.status;
+      await stderr;
+      throw error;
+    }
     return {
       status: "started",
       server: new TorchStepServer(child, input, lines, stderr, String(facts.torch), Number(facts.threads)),

@@ -75,6 +75,17 @@ Deno.test({
 });
 
 Deno.test({
+  name: "TorchStepServer rejects a non-JSON start",
+  ignore: !python3Available,
+  async fn() {
+    const chatty = "import sys, time\nprint('loading', flush=True)\ntime.sleep(60)\n";
+    await withScript(chatty, async (script) => {
+      await assert.rejects(TorchStepServer.start(OPTIONS, script), /printed "loading", not a JSON line/);
+    });
+  },
+});
+
+Deno.test({
   name: "TorchStepServer reports a stopped server",
   ignore: !python3Available,
   async fn() {
