@@ -73,8 +73,40 @@ export function convolve(
   stride: number,
   inputGradient = true,
 ): tf.Tensor4D {
+  if (inputGradient && usesSubsampledPointwise(x.shape, kernel.shape, stride)) {
+    return tf.tidy(() => convolve(subsample(x, stride), kernel, 1));
+  }
   if (!inputGradient || !usesForwardInputGradient(kernel.shape, stride)) {
     return tf.conv2d(x, kernel, stride, "same");
   }
   return forwardInputGradientConvolution(x, kernel) as tf.Tensor4D;
+}
+
+/**
+ * Returns whether {@linkcode convolve} computes a strided 1x1 convolution as a 1x1
+ * convolution of every `stride`-th row and column. With "same" padding and sizes that
+ * `stride` divides, both give the same sums.
+ *
+ * NOTE: TensorFlow 2.21's oneDNN kernel for the input gradient of a strided 1x1
+ * convolution (`brgconv_strided:avx512_core`) corrupted the heap on an AVX-512 CPU. That
+ * happened with 8 input channels and batches of 1, 5, 7 or 11 images. The subsampled
+ * form does not call that kernel.
+ */
+export function usesSubsampledPointwise(
+  inputShape: readonly number[],
+  kernelShape: readonly number[],
+  stride: number,
+): boolean {
+  return stride > 1 && kernelShape[0] === 1 && kernelShape[1] === 1 && inputShape[1] % stride === 0 &&
+    inputShape[2] % stride === 0 && tf.getBackend() === "tensorflow";
+}
+
+/** Keeps every `stride`-th row and column of `x`, starting at the first. */
+function subsample(x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const [batch, height, width, channels] = x.shape;
+  const rows = height / stride;
+  const columns = width / stride;
+  const grid = tf.reshape(x, [batch, rows, stride, columns, stride, channels]);
+  const firstOfEach = tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, columns, 1, channels]);
+  return tf.reshape(firstOfEach, [batch, rows, columns, channels]);
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { convolve, inputGradientKernel, usesForwardInputGradient } from "./convolution.ts";
+import {
+  convolve,
+  inputGradientKernel,
+  usesForwardInputGradient,
+  usesSubsampledPointwise,
+} from "./convolution.ts";
 import { Random } from "./random.ts";
 import { assertClose, nativeBackendAvailable } from "./_native_test_support.ts";
 
@@ -64,6 +69,21 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "usesSubsampledPointwise needs strided 1x1 kernels",
+  ignore: !(await nativeBackendAvailable()),
+  async fn() {
+    await tf.setBackend("tensorflow");
+    assert.equal(usesSubsampledPointwise([7, 16, 16, 8], [1, 1, 8, 16], 2), true, "1x1 stride 2");
+    assert.equal(usesSubsampledPointwise([7, 16, 16, 8], [1, 1, 8, 16], 1), false, "stride 1");
+    assert.equal(usesSubsampledPointwise([7, 16, 16, 8], [3, 3, 8, 16], 2), false, "3x3");
+    assert.equal(usesSubsampledPointwise([7, 15, 16, 8], [1, 1, 8, 16], 2), false, "odd height");
+    assert.equal(usesSubsampledPointwise([7, 16, 15, 8], [1, 1, 8, 16], 2), false, "odd width");
+    await tf.setBackend("cpu");
+    assert.equal(usesSubsampledPointwise([7, 16, 16, 8], [1, 1, 8, 16], 2), false, "cpu backend");
+  },
+});
+
 /** Runs convolve and returns its output and both gradients. */
 function convolveWithGradients(xShape: Shape4D, kernelShape: Shape4D, stride: number): Float32Array[] {
   const x = normalTensor(xShape, 5);
@@ -87,6 +107,9 @@ Deno.test({
       [[3, 8, 8, 4], [3, 3, 4, 5], 1],
       [[2, 5, 7, 3], [1, 1, 3, 6], 1],
       [[2, 8, 8, 4], [3, 3, 4, 6], 2],
+      [[7, 16, 16, 8], [1, 1, 8, 16], 2],
+      [[1, 6, 4, 3], [1, 1, 3, 5], 2],
+      [[2, 5, 5, 3], [1, 1, 3, 4], 2],
     ];
     for (const [xShape, kernelShape, stride] of cases) {
       await tf.setBackend("cpu");
