@@ -186,9 +186,7 @@ export class TorchStepServer {
     } catch (error) {
       // Stop the server, so that a bad first line leaves no process behind.
       child.kill();
-      await input.close().catch(() => {});
-      await child.status;
-      await stderr;
+      await endServer(child, input, stderr);
       throw error;
     }
     return {
@@ -214,10 +212,19 @@ export class TorchStepServer {
 
   /** Ends the server's input, so that it exits, and waits for it. */
   async close(): Promise<void> {
-    await this.input.close().catch(() => {});
-    await this.child.status;
-    await this.stderr;
+    await endServer(this.child, this.input, this.stderr);
   }
+}
+
+/** Ends a server's input, then waits for the process to exit and for its stderr. */
+async function endServer(
+  child: Deno.ChildProcess,
+  input: WritableStreamDefaultWriter<Uint8Array>,
+  stderr: Promise<string>,
+): Promise<void> {
+  await input.close().catch(() => {});
+  await child.status;
+  await stderr;
 }
 
 function parseJsonLine(line: string, source: string): Record<string, unknown> {

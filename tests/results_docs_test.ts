@@ -12,7 +12,7 @@ import { REPO_ROOT, runTask } from "./_e2e_support.ts";
 const RUNS = "docs/results-cifar10-runs";
 const TABLE = "results-cifar10-table.md";
 const CHARTS = "results-cifar10-table-charts";
-const REGENERATE = `regenerate them with: npx deno task report --results ${RUNS} --out docs/${TABLE}`;
+const REGENERATE = `regenerate the report with: npx deno task report --results ${RUNS} --out docs/${TABLE}`;
 
 /** Returns the sorted names of the files in a folder. */
 function fileNames(folder: string): string[] {
@@ -38,7 +38,7 @@ Deno.test("cifar10 docs report matches stored runs", async () => {
     assert.deepEqual(
       fileNames(join(docs, CHARTS)),
       charts,
-      `docs/${CHARTS} does not hold exactly the charts of the report; delete it and ${REGENERATE}`,
+      `docs/${CHARTS} does not contain exactly the report's charts; delete it and ${REGENERATE}`,
     );
     for (const name of charts) {
       const built = Deno.readTextFileSync(join(out, CHARTS, name));
