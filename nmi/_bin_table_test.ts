@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Random } from "../engine/random.ts";
-import { AMBIGUOUS_BIN, buildBinTable, exactBin, tableMantissaBits } from "./_bin_table.ts";
+import { AMBIGUOUS_BIN, buildBinTable, exactBin, TABLE_SHIFT } from "./_bin_table.ts";
 
 /** Returns the float32 whose bit pattern is `word`. */
 function float32FromWord(word: number): number {
@@ -30,14 +30,14 @@ Deno.test("exactBin clamps and caps values", () => {
 Deno.test("bin table agrees with exactBin", () => {
   const random = new Random(21);
   for (const bins of [2, 3, 7, 64, 100, 128, 1000, 4096]) {
-    const { binOfSlot, shift } = buildBinTable(bins);
+    const binOfSlot = buildBinTable(bins);
     let checked = 0;
     for (let n = 0; n < 20000; n++) {
       // Half the patterns are arbitrary, half are floats in [0, 1).
       const word = n % 2 === 0
         ? random.nextUint32()
         : new Uint32Array(new Float32Array([random.uniform()]).buffer)[0];
-      const bin = binOfSlot[word >>> shift];
+      const bin = binOfSlot[word >>> TABLE_SHIFT];
       if (bin === AMBIGUOUS_BIN) continue;
       checked++;
       assert.equal(
@@ -52,12 +52,12 @@ Deno.test("bin table agrees with exactBin", () => {
 
 Deno.test("bin table marks slots with an edge ambiguous", () => {
   for (const bins of [3, 7, 100]) {
-    const { binOfSlot, shift } = buildBinTable(bins);
+    const binOfSlot = buildBinTable(bins);
     for (let k = 1; k < bins; k++) {
       const edgeWord = new Uint32Array(new Float32Array([k / bins]).buffer)[0];
-      const slot = edgeWord >>> shift;
-      const lowest = exactBin(float32FromWord(slot * 2 ** shift), bins);
-      const highest = exactBin(float32FromWord(slot * 2 ** shift + 2 ** shift - 1), bins);
+      const slot = edgeWord >>> TABLE_SHIFT;
+      const lowest = exactBin(float32FromWord(slot * 2 ** TABLE_SHIFT), bins);
+      const highest = exactBin(float32FromWord(slot * 2 ** TABLE_SHIFT + 2 ** TABLE_SHIFT - 1), bins);
       if (lowest !== highest) assert.equal(binOfSlot[slot], AMBIGUOUS_BIN, `${bins} bins, edge ${k}`);
     }
   }
@@ -65,9 +65,9 @@ Deno.test("bin table marks slots with an edge ambiguous", () => {
 
 Deno.test("bin table of power-of-two bins is exact in [0, 1]", () => {
   for (let bits = 1; bits <= 10; bits++) {
-    const { binOfSlot, shift } = buildBinTable(2 ** bits);
+    const binOfSlot = buildBinTable(2 ** bits);
     // Slots of +0 up to 1.0 (sign 0, exponent <= 127).
-    const lastSlot = 0x3f800000 >>> shift;
+    const lastSlot = 0x3f800000 >>> TABLE_SHIFT;
     for (let slot = 0; slot <= lastSlot; slot++) {
       assert.notEqual(binOfSlot[slot], AMBIGUOUS_BIN, `${2 ** bits} bins, slot ${slot}`);
     }
@@ -77,10 +77,10 @@ Deno.test("bin table of power-of-two bins is exact in [0, 1]", () => {
 Deno.test("bin table of other counts has few ambiguous slots", () => {
   // Counts up to 64 get 4 mantissa bits to spare, so at most 1 slot in 32 is ambiguous.
   for (const bins of [3, 7, 33, 63]) {
-    const { binOfSlot, shift } = buildBinTable(bins);
+    const binOfSlot = buildBinTable(bins);
     // Slots of [0.5, 1), the exponent with the most bin edges per slot.
-    const first = 0x3f000000 >>> shift;
-    const end = 0x3f800000 >>> shift;
+    const first = 0x3f000000 >>> TABLE_SHIFT;
+    const end = 0x3f800000 >>> TABLE_SHIFT;
     let ambiguous = 0;
     for (let slot = first; slot < end; slot++) if (binOfSlot[slot] === AMBIGUOUS_BIN) ambiguous++;
     assert.ok(ambiguous > 0, `${bins} bins: expected ambiguous slots at the edges`);
@@ -91,11 +91,9 @@ Deno.test("bin table of other counts has few ambiguous slots", () => {
   }
 });
 
-Deno.test("tableMantissaBits per bin count", () => {
-  assert.equal(tableMantissaBits(2), 1);
-  assert.equal(tableMantissaBits(64), 6);
-  assert.equal(tableMantissaBits(1024), 10);
-  assert.equal(tableMantissaBits(4096), 10);
-  assert.equal(tableMantissaBits(3), 6);
-  assert.equal(tableMantissaBits(100), 10);
+Deno.test("bin table covers every float32 pattern", () => {
+  const binOfSlot = buildBinTable(64);
+  assert.equal(binOfSlot.length, 2 ** (32 - TABLE_SHIFT));
+  // The last slot holds negative NaNs only, which count as 0.
+  assert.equal(binOfSlot[0xffffffff >>> TABLE_SHIFT], 0);
 });

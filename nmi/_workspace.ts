@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type BinTable, buildBinTable } from "./_bin_table.ts";
+import { buildBinTable } from "./_bin_table.ts";
 
 /** Maximum number of entries kept in each cache before the least recently used one is dropped. */
 const CACHE_CAPACITY = 8;
@@ -25,8 +25,11 @@ export interface NmiWorkspace {
   pixels: number;
   /** log2(pixels). */
   log2Pixels: number;
-  /** Bin of a float32 by its top bits, shared by every workspace with this bin count. */
-  binTable: BinTable;
+  /**
+   * Bin of a float32 by its top bits (see `buildBinTable`), shared by every workspace
+   * with this bin count.
+   */
+  binOfSlot: Uint16Array;
   /** c log2 c for every count c in [0, pixels], with 0 log2 0 = 0. Shared per pixel count. */
   countLog2Count: Float64Array;
   /**
@@ -63,7 +66,7 @@ function cached<K, V>(cache: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
-const binTables = new Map<number, BinTable>();
+const binTables = new Map<number, Uint16Array>();
 const countLog2CountTables = new Map<number, Float64Array>();
 const increaseTables = new Map<number, Float64Array>();
 const workspaces = new Map<string, NmiWorkspace>();
@@ -94,7 +97,7 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
     bins,
     pixels,
     log2Pixels: Math.log2(pixels),
-    binTable: cached(binTables, bins, () => buildBinTable(bins)),
+    binOfSlot: cached(binTables, bins, () => buildBinTable(bins)),
     countLog2Count,
     countLog2CountIncrease: cached(increaseTables, pixels, () => buildIncrease(countLog2Count)),
     joints: jointHistograms(cells),
