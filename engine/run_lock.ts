@@ -26,6 +26,11 @@ export interface LockHolder {
   pid: number;
   hostname: string;
   startedAt: string;
+  /**
+   * Random id of one acquisition, so that two acquisitions of one process differ even
+   * within a millisecond. Lock files of earlier versions have none.
+   */
+  token?: string;
 }
 
 /** Outcome of {@linkcode acquireRunLock}. */
@@ -33,8 +38,12 @@ export type RunLock =
   | { acquired: true; release: () => Promise<void>; tookOverFrom?: LockHolder }
   | { acquired: false; path: string; holder?: LockHolder };
 
-/** Start times of the locks this process holds, by lock file path. */
-const heldByThisProcess = new Map<string, string>();
+/**
+ * Tokens of the locks that this process holds or is writing. A token is added before
+ * its lock file is created, so a concurrent call of this process that reads the new
+ * file never takes it for a lock left by an earlier process with the same pid.
+ */
+const heldByThisProcess = new Set<string>();
 
 /**
  * Returns whether a process of this machine is running. Only Linux can tell here
@@ -54,7 +63,8 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     const holder = JSON.parse(await Deno.readTextFile(path));
     const valid = typeof holder?.pid === "number" && typeof holder?.hostname === "string" &&
-      typeof holder?.startedAt === "string";
+      typeof holder?.startedAt === "string" &&
+      (holder.token === undefined || typeof holder.token === "string");
     return valid ? holder : undefined;
   } catch {
     return undefined;
@@ -62,7 +72,7 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
 }
 
 function sameHolder(a: LockHolder | undefined, b: LockHolder): boolean {
-  return a?.pid === b.pid && a.hostname === b.hostname && a.startedAt === b.startedAt;
+  return a?.pid === b.pid && a.hostname === b.hostname && a.startedAt === b.startedAt && a.token === b.token;
 }
 
 /**
@@ -70,9 +80,9 @@ function sameHolder(a: LockHolder | undefined, b: LockHolder): boolean {
  * A lock with this process's own pid that this process does not hold was left by an
  * earlier process with the same pid, as after a container restart.
  */
-function isStale(holder: LockHolder, path: string, isAlive: (pid: number) => boolean): boolean {
+function isStale(holder: LockHolder, isAlive: (pid: number) => boolean): boolean {
   if (holder.hostname !== hostname()) return false;
-  if (holder.pid === Deno.pid) return heldByThisProcess.get(path) !== holder.startedAt;
+  if (holder.pid === Deno.pid) return holder.token === undefined || !heldByThisProcess.has(holder.token);
   return !isAlive(holder.pid);
 }
 
@@ -118,14 +128,37 @@ export async function acquireRunLock(
 ): Promise<RunLock> {
   await Deno.mkdir(directory, { recursive: true });
   const path = join(directory, LOCK_FILE);
-  const holder: LockHolder = { pid: Deno.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  const token = crypto.randomUUID();
+  const holder: LockHolder & { token: string } = {
+    pid: Deno.pid,
+    hostname: hostname(),
+    startedAt: new Date().toISOString(),
+    token,
+  };
+  heldByThisProcess.add(token);
+  try {
+    const lock = await tryToLock(directory, path, holder, isAlive);
+    if (!lock.acquired) heldByThisProcess.delete(token);
+    return lock;
+  } catch (error) {
+    heldByThisProcess.delete(token);
+    throw error;
+  }
+}
+
+/** Creates the lock file for `holder`, taking over a stale lock at most once. */
+async function tryToLock(
+  directory: string,
+  path: string,
+  holder: LockHolder & { token: string },
+  isAlive: (pid: number) => boolean,
+): Promise<RunLock> {
   let tookOverFrom: LockHolder | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await Deno.writeTextFile(path, JSON.stringify(holder) + "\n", { createNew: true });
-      heldByThisProcess.set(path, holder.startedAt);
       const release = async () => {
-        if (heldByThisProcess.get(path) === holder.startedAt) heldByThisProcess.delete(path);
+        heldByThisProcess.delete(holder.token);
         if (sameHolder(await readHolder(path), holder)) await removeIfPresent(path);
       };
       return tookOverFrom === undefined
@@ -135,7 +168,7 @@ export async function acquireRunLock(
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
     const existing = await readHolder(path);
-    if (existing === undefined || !isStale(existing, path, isAlive)) {
+    if (existing === undefined || !isStale(existing, isAlive)) {
       return { acquired: false, path, holder: existing };
     }
     if (!await removeStaleLock(directory, path, existing)) return { acquired: false, path, holder: existing };
