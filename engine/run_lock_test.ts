@@ -87,7 +87,7 @@ Deno.test("acquireRunLock gives a stale lock to one of many", () =>
   withFolder(async (folder) => {
     await Deno.mkdir(folder);
     const stale = { pid: 999999, hostname: hostname(), startedAt: "2026-01-01T00:00:00Z" };
-    // Many trials: a race between calls of one process showed in about 1 of 200.
+    // Many trials, because a race between calls of one process showed only in some runs of 20.
     for (let trial = 0; trial < 300; trial++) {
       await Deno.writeTextFile(join(folder, LOCK_FILE), JSON.stringify(stale));
       const locks = await Promise.all(
