@@ -13,7 +13,15 @@
  *
  * @module
  */
-export { DEFAULT_NMI_BINS, nmiBatch, type NmiOptions, normalizedMutualInformation } from "./nmi/nmi.ts";
+export {
+  DEFAULT_NMI_BINS,
+  defaultNmiKernel,
+  nmiBatch,
+  type NmiKernel,
+  type NmiKernelOptions,
+  type NmiOptions,
+  normalizedMutualInformation,
+} from "./nmi/nmi.ts";
 export {
   applyDistortion,
   DISTORTION_NAMES,

@@ -5,6 +5,7 @@
  */
 
 import type { NmiBenchOptions, SizeResult, TimingSettings } from "./benchmark.ts";
+import type { NmiKernel } from "./nmi.ts";
 
 /** Everything that one `nmi-bench` run reports. */
 export interface NmiBenchReport {
@@ -19,6 +20,12 @@ export interface NmiBenchReport {
   /** Failed `--quick` checks, one message each. */
   failures: string[];
 }
+
+/** Description of each kernel for the report. Neither uses a TensorFlow.js backend. */
+const KERNEL_DESCRIPTIONS: Record<NmiKernel, string> = {
+  wasm: "pixel pass in WebAssembly with 4-lane SIMD, entropies in TypeScript",
+  typescript: "TypeScript on typed arrays",
+};
 
 const IMAGES_DESCRIPTION = "seeded U(0, 1) noise; degraded = clean + N(0, 0.1^2) noise, clamped to [0, 1]";
 
@@ -50,7 +57,6 @@ export async function describeMachine(): Promise<Record<string, string | number>
     arch: Deno.build.arch,
     cpu_model: await readCpuModel(),
     logical_cpus: navigator.hardwareConcurrency,
-    implementation: "TypeScript on typed arrays, one thread, no TensorFlow.js backend",
   };
 }
 
@@ -61,6 +67,8 @@ export function formatJsonReport(report: NmiBenchReport): string {
     tool: "nmi-bench",
     mode: options.quick ? "quick" : "full",
     bins: options.bins,
+    kernel: options.kernel,
+    kernel_description: KERNEL_DESCRIPTIONS[options.kernel],
     threads: 1,
     images: IMAGES_DESCRIPTION,
     timing: {
@@ -86,6 +94,7 @@ export function formatTextReport(report: NmiBenchReport): string[] {
   const { options, timing, machine } = report;
   const lines = [
     `nmi-bench${options.quick ? " --quick" : ""}: ${options.bins} bins, one thread`,
+    `kernel: ${options.kernel} (${KERNEL_DESCRIPTIONS[options.kernel]})`,
     `runtime: Deno ${machine.deno}, V8 ${machine.v8}, ${machine.os} ${machine.arch}`,
     `cpu: ${machine.cpu_model}, ${machine.logical_cpus} logical CPUs`,
     `images: ${IMAGES_DESCRIPTION}`,
@@ -93,7 +102,7 @@ export function formatTextReport(report: NmiBenchReport): string[] {
   ];
   if (report.checkedPairs > 0) {
     lines.push(
-      `agreement: ${report.checkedPairs} image pairs compared with the reference, tolerance ${report.agreementTolerance}`,
+      `agreement: ${report.checkedPairs} image pairs compared with the reference for both kernels, tolerance ${report.agreementTolerance}`,
     );
   }
   lines.push("");

@@ -11,6 +11,7 @@
  */
 
 import { buildBinTable } from "./_bin_table.ts";
+import { createWasmArena, type WasmArena } from "./_kernel.ts";
 
 /** Maximum number of entries kept in each cache before the least recently used one is dropped. */
 const CACHE_CAPACITY = 8;
@@ -49,6 +50,11 @@ export interface NmiWorkspace {
   jointSums: Float64Array;
   /** Nonzero clean and degraded bins of the channel being summed. */
   occupiedBins: Int32Array;
+  /**
+   * The WebAssembly kernel's memory, where `joints`, `marginals` and `jointSums` then
+   * live too; undefined where that kernel cannot run.
+   */
+  wasm: WasmArena | undefined;
 }
 
 /** Returns the cached value of `key`, or creates, caches and returns it, dropping the least recently used entry when full. */
@@ -93,25 +99,29 @@ function jointHistograms(cells: number): [Int32Array, Int32Array, Int32Array] {
 function createWorkspace(bins: number, pixels: number): NmiWorkspace {
   const cells = bins * bins;
   const countLog2Count = cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels));
+  const increase = cached(increaseTables, pixels, () => buildIncrease(countLog2Count));
+  const wasm = createWasmArena(bins, pixels, increase);
   return {
     bins,
     pixels,
     log2Pixels: Math.log2(pixels),
     binOfSlot: cached(binTables, bins, () => buildBinTable(bins)),
     countLog2Count,
-    countLog2CountIncrease: cached(increaseTables, pixels, () => buildIncrease(countLog2Count)),
-    joints: jointHistograms(cells),
-    marginals: new Int32Array(8 * bins),
-    jointSums: new Float64Array(CHANNELS),
+    countLog2CountIncrease: increase,
+    joints: wasm?.joints ?? jointHistograms(cells),
+    marginals: wasm?.marginals ?? new Int32Array(8 * bins),
+    jointSums: wasm?.sums ?? new Float64Array(CHANNELS),
     occupiedBins: new Int32Array(2),
+    wasm,
   };
 }
 
 /**
  * Returns the workspace for `bins` bins and images of `pixels` pixels, creating it on
- * first use. A workspace takes 12 bins^2 + 32 bins bytes. It shares tables of 16 bytes
- * per pixel with the workspaces of the same pixel count, and the bin table (64 KiB for
- * 64 bins, at most 1 MiB) with those of the same bin count. The 8 most recently used
+ * first use. A workspace takes 12 bins^2 + 32 bins bytes, and 24 bytes per pixel more
+ * for the image pair in the WebAssembly kernel's memory (8 more for small images). It
+ * shares tables of 16 bytes per pixel with the workspaces of the same pixel count, and
+ * the bin table (1 MiB) with those of the same bin count. The 8 most recently used
  * workspaces stay cached.
  */
 export function getWorkspace(bins: number, pixels: number): NmiWorkspace {

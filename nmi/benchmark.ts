@@ -13,7 +13,13 @@ import { parseArgs } from "node:util";
 import { Random } from "../engine/random.ts";
 import { median } from "../reports/statistics.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
-import { DEFAULT_NMI_BINS, MAX_NMI_BINS_OPTION, normalizedMutualInformation } from "./nmi.ts";
+import {
+  DEFAULT_NMI_BINS,
+  defaultNmiKernel,
+  MAX_NMI_BINS_OPTION,
+  type NmiKernel,
+  normalizedMutualInformation,
+} from "./nmi.ts";
 import { describeMachine, formatJsonReport, formatTextReport } from "./_benchmark_report.ts";
 
 /** Image sides timed, in pixels. */
@@ -25,6 +31,9 @@ export const MIN_QUICK_SPEEDUP = 2;
 /** Largest difference between kernel and reference that the agreement check accepts. */
 export const AGREEMENT_TOLERANCE = 1e-9;
 
+/** The kernel's pixel passes, all checked by `--quick`. */
+const NMI_KERNELS: readonly NmiKernel[] = ["wasm", "typescript"];
+
 /** Image pairs timed per size; the timing loop cycles through them. */
 const PAIRS_PER_SIZE = 4;
 
@@ -32,7 +41,7 @@ const PAIRS_PER_SIZE = 4;
 const DEGRADATION_STD = 0.1;
 
 /** Help text of `deno task nmi-bench`. */
-export const NMI_BENCH_USAGE = `Usage: deno task nmi-bench [--json] [--quick] [--bins N]
+export const NMI_BENCH_USAGE = `Usage: deno task nmi-bench [--json] [--quick] [--bins N] [--kernel K]
 
 Times the NMI kernel (nmi/nmi.ts) against the plain reference (tests/nmi_reference.ts)
 on seeded noise images of 32 x 32 and 224 x 224 pixels, on one thread, and prints
@@ -40,10 +49,12 @@ images/s and the speedup per size.
 
 Options:
   --json      print one JSON object with a "results" array instead of a table
-  --quick     CI regression check: first compare the kernel's results with the
-              reference's on a few image pairs per size (tolerance 1e-9), then time
-              briefly; exit code 1 when a result differs or a speedup is below ${MIN_QUICK_SPEEDUP}
+  --quick     CI regression check: first compare the results of both kernels with
+              the reference's on a few image pairs per size (tolerance 1e-9), then
+              time briefly; exit code 1 when a result differs or a speedup is below ${MIN_QUICK_SPEEDUP}
   --bins N    histogram bins per channel, an integer in [2, ${MAX_NMI_BINS_OPTION}] (default: ${DEFAULT_NMI_BINS})
+  --kernel K  pixel pass to time: wasm (WebAssembly SIMD) or typescript
+              (default: wasm where this runtime compiles it)
   -h, --help  print this help`;
 
 /** Parsed `nmi-bench` options. */
@@ -52,6 +63,8 @@ export interface NmiBenchOptions {
   quick: boolean;
   /** Histogram bins per channel. */
   bins: number;
+  /** The kernel's pixel pass that is timed. */
+  kernel: NmiKernel;
   help: boolean;
 }
 
@@ -89,8 +102,13 @@ export interface ImagePair {
   degraded: Float32Array;
 }
 
-/** An NMI function of one image pair, with the reference's signature. */
-export type NmiFunction = (clean: Float32Array, degraded: Float32Array, bins: number) => number;
+/** An NMI function of one image pair, with the reference's signature and the kernel's pixel pass, which the reference ignores. */
+export type NmiFunction = (
+  clean: Float32Array,
+  degraded: Float32Array,
+  bins: number,
+  kernel?: NmiKernel,
+) => number;
 
 /** Clock, NMI functions, output and machine facts of {@linkcode runNmiBench}, which tests replace. */
 export interface NmiBenchEnvironment {
@@ -109,7 +127,7 @@ export interface NmiBenchEnvironment {
 const DEFAULT_ENVIRONMENT: NmiBenchEnvironment = {
   clock: () => performance.now(),
   reference: referenceNmi,
-  kernel: (clean, degraded, bins) => normalizedMutualInformation(clean, degraded, { bins }),
+  kernel: (clean, degraded, bins, kernel) => normalizedMutualInformation(clean, degraded, { bins, kernel }),
   print: (line) => console.log(line),
   printError: (line) => console.error(line),
   machine: describeMachine,
@@ -120,10 +138,10 @@ function describeParseError(error: Error): string {
   const code = (error as Error & { code?: string }).code;
   const argument = /'([^']*)'/.exec(error.message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    return `Unknown option "${argument}". nmi-bench accepts --json, --quick, --bins N and --help.`;
+    return `Unknown option "${argument}". nmi-bench accepts --json, --quick, --bins N, --kernel K and --help.`;
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return `Unexpected argument "${argument}". nmi-bench takes only options: --json, --quick, --bins N, --help.`;
+    return `Unexpected argument "${argument}". nmi-bench takes only options: --json, --quick, --bins N, --kernel K, --help.`;
   }
   return error.message;
 }
@@ -144,6 +162,7 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
         json: { type: "boolean", default: false },
         quick: { type: "boolean", default: false },
         bins: { type: "string" },
+        kernel: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -154,7 +173,11 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
   if (!Number.isInteger(bins) || bins < 2 || bins > MAX_NMI_BINS_OPTION) {
     throw new Error(`Invalid --bins "${values.bins}". Use an integer in [2, ${MAX_NMI_BINS_OPTION}].`);
   }
-  return { json: values.json, quick: values.quick, bins, help: values.help };
+  const kernel = values.kernel ?? defaultNmiKernel();
+  if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
+    throw new Error(`Invalid --kernel "${kernel}". Use ${NMI_KERNELS.join(" or ")}.`);
+  }
+  return { json: values.json, quick: values.quick, bins, kernel: kernel as NmiKernel, help: values.help };
 }
 
 /**
@@ -253,15 +276,16 @@ export function findDisagreements(
   pairs: ImagePair[],
   bins: number,
   environment: Pick<NmiBenchEnvironment, "reference" | "kernel">,
+  kernel: NmiKernel,
 ): string[] {
   const messages: string[] = [];
   pairs.forEach((pair, index) => {
     const expected = environment.reference(pair.clean, pair.degraded, bins);
-    const actual = environment.kernel(pair.clean, pair.degraded, bins);
+    const actual = environment.kernel(pair.clean, pair.degraded, bins, kernel);
     // The negated test also catches NaN.
     if (!(Math.abs(actual - expected) <= AGREEMENT_TOLERANCE)) {
       messages.push(
-        `kernel NMI ${actual} differs from reference ${expected} by more than ${AGREEMENT_TOLERANCE} ` +
+        `${kernel} kernel NMI ${actual} differs from reference ${expected} by more than ${AGREEMENT_TOLERANCE} ` +
           `(side ${side}, pair ${index}, ${bins} bins)`,
       );
     }
@@ -321,18 +345,22 @@ export async function runNmiBench(
     for (const side of BENCH_SIDES) {
       const pairs = agreementPairs(side, options.bins);
       checkedPairs += pairs.length;
-      failures.push(...findDisagreements(side, pairs, options.bins, environment));
+      for (const kernel of NMI_KERNELS) {
+        failures.push(...findDisagreements(side, pairs, options.bins, environment, kernel));
+      }
     }
   }
 
   const timing = options.quick ? QUICK_TIMING : FULL_TIMING;
+  const timed: NmiFunction = (clean, degraded, bins) =>
+    environment.kernel(clean, degraded, bins, options.kernel);
   const results = BENCH_SIDES.map((side, index) =>
     compareThroughput(
       side,
       benchmarkImages(side, PAIRS_PER_SIZE, 100 + index),
       options.bins,
       timing,
-      environment,
+      { ...environment, kernel: timed },
     )
   );
   if (options.quick) failures.push(...findRegressions(results, MIN_QUICK_SPEEDUP));

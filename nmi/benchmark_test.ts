@@ -60,14 +60,21 @@ function sizeResult(side: number, reference: number, kernel: number): SizeResult
 }
 
 Deno.test("parseNmiBenchOptions defaults", () => {
-  assert.deepEqual(parseNmiBenchOptions([]), { json: false, quick: false, bins: 64, help: false });
+  assert.deepEqual(parseNmiBenchOptions([]), {
+    json: false,
+    quick: false,
+    bins: 64,
+    kernel: "wasm",
+    help: false,
+  });
 });
 
 Deno.test("parseNmiBenchOptions reads every option", () => {
-  assert.deepEqual(parseNmiBenchOptions(["--json", "--quick", "--bins", "32"]), {
+  assert.deepEqual(parseNmiBenchOptions(["--json", "--quick", "--bins", "32", "--kernel", "typescript"]), {
     json: true,
     quick: true,
     bins: 32,
+    kernel: "typescript",
     help: false,
   });
   assert.equal(parseNmiBenchOptions(["--bins=100"]).bins, 100);
@@ -77,12 +84,19 @@ Deno.test("parseNmiBenchOptions reads every option", () => {
 Deno.test("parseNmiBenchOptions rejects unknown options", () => {
   assert.throws(
     () => parseNmiBenchOptions(["--fast"]),
-    /Unknown option "--fast"\. nmi-bench accepts --json, --quick, --bins N and --help\./,
+    /Unknown option "--fast"\. nmi-bench accepts --json, --quick, --bins N, --kernel K and --help\./,
   );
   assert.throws(() => parseNmiBenchOptions(["-q"]), /Unknown option "-q"/);
   assert.throws(
     () => parseNmiBenchOptions(["224"]),
     /Unexpected argument "224"\. nmi-bench takes only options/,
+  );
+});
+
+Deno.test("parseNmiBenchOptions rejects an unknown kernel", () => {
+  assert.throws(
+    () => parseNmiBenchOptions(["--kernel", "simd"]),
+    /Invalid --kernel "simd"\. Use wasm or typescript\./,
   );
 });
 
@@ -145,13 +159,15 @@ Deno.test("findRegressions lists sizes below the minimum", () => {
 
 Deno.test("findDisagreements lists differing pairs", () => {
   const pairs = benchmarkImages(3, 3, 1);
-  assert.deepEqual(findDisagreements(3, pairs, 16, fakeEnvironment(1, 1).environment), []);
+  assert.deepEqual(findDisagreements(3, pairs, 16, fakeEnvironment(1, 1).environment, "wasm"), []);
   const slightlyOff = fakeEnvironment(1, 1, AGREEMENT_TOLERANCE / 2).environment;
-  assert.deepEqual(findDisagreements(3, pairs, 16, slightlyOff), []);
-  const wrong = findDisagreements(3, pairs, 16, fakeEnvironment(1, 1, 1e-6).environment);
+  assert.deepEqual(findDisagreements(3, pairs, 16, slightlyOff, "wasm"), []);
+  const wrong = findDisagreements(3, pairs, 16, fakeEnvironment(1, 1, 1e-6).environment, "typescript");
   assert.equal(wrong.length, 3);
-  assert.match(wrong[2], /differs from reference .* by more than 1e-9 \(side 3, pair 2, 16 bins\)/);
-  assert.equal(findDisagreements(3, pairs, 16, fakeEnvironment(1, 1, NaN).environment).length, 3);
+  assert.match(wrong[2], /^typescript kernel NMI .* differs from reference .* by more than 1e-9/);
+  assert.match(wrong[2], /\(side 3, pair 2, 16 bins\)$/);
+  const nan = fakeEnvironment(1, 1, NaN).environment;
+  assert.equal(findDisagreements(3, pairs, 16, nan, "wasm").length, 3);
 });
 
 Deno.test("runNmiBench quick passes a fast kernel", async () => {
@@ -159,7 +175,8 @@ Deno.test("runNmiBench quick passes a fast kernel", async () => {
   assert.equal(await runNmiBench(["--quick"], fake.environment), 0);
   assert.deepEqual(fake.errors, []);
   const text = fake.output.join("\n");
-  assert.match(text, /agreement: 8 image pairs compared with the reference/);
+  assert.match(text, /agreement: 8 image pairs compared with the reference for both kernels/);
+  assert.match(text, /kernel: wasm \(pixel pass in WebAssembly/);
   assert.match(text, /32 x 32 +100 +1,000 +10\.0x/);
   assert.match(text, /224 x 224 +100 +1,000 +10\.0x/);
   assert.match(text, /cpu: fake/);
@@ -176,8 +193,9 @@ Deno.test("runNmiBench quick fails a slow kernel", async () => {
 Deno.test("runNmiBench quick fails a wrong kernel", async () => {
   const fake = fakeEnvironment(10, 1, 1e-6);
   assert.equal(await runNmiBench(["--quick"], fake.environment), 1);
-  assert.equal(fake.errors.length, 8);
-  assert.match(fake.errors[0], /FAILED: kernel NMI .* differs from reference/);
+  assert.equal(fake.errors.length, 16);
+  assert.match(fake.errors[0], /FAILED: wasm kernel NMI .* differs from reference/);
+  assert.match(fake.errors[4], /FAILED: typescript kernel NMI .* differs from reference/);
 });
 
 Deno.test("runNmiBench without quick skips the checks", async () => {
@@ -194,6 +212,7 @@ Deno.test("runNmiBench json has a results array", async () => {
   const report = JSON.parse(fake.output[0]);
   assert.equal(report.mode, "quick");
   assert.equal(report.bins, 16);
+  assert.equal(report.kernel, "wasm");
   assert.deepEqual(report.results, [
     { side: 32, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },
     { side: 224, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },

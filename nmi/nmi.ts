@@ -16,6 +16,7 @@
  */
 
 import { AMBIGUOUS_BIN, exactBin, TABLE_SHIFT } from "./_bin_table.ts";
+import { wasmKernelUnavailableReason } from "./_kernel.ts";
 import { type NmiOptions, resolveNmiBins } from "./_options.ts";
 import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
 
@@ -24,9 +25,33 @@ export { DEFAULT_NMI_BINS, MAX_NMI_BINS, MAX_NMI_BINS_OPTION, type NmiOptions } 
 const CHANNELS = 3;
 
 /**
+ * Implementation of the pass over the pixels: "wasm", WebAssembly with 4-lane SIMD
+ * (`_kernel_wat.ts`), or "typescript", the loops of this module. Both give the same
+ * results; the rest of the computation is shared.
+ */
+export type NmiKernel = "wasm" | "typescript";
+
+/** Options of the typed-array NMI functions. */
+export interface NmiKernelOptions extends NmiOptions {
+  /**
+   * Pixel pass implementation. Default: "wasm" where this runtime compiles it and the
+   * histograms fit in 2 GiB of WebAssembly memory, otherwise "typescript".
+   */
+  kernel?: NmiKernel;
+}
+
+/**
+ * Returns the kernel that the NMI functions use by default in this runtime, for bin
+ * counts whose histograms fit in 2 GiB (up to about 13,000 bins).
+ */
+export function defaultNmiKernel(): NmiKernel {
+  return wasmKernelUnavailableReason() === undefined ? "wasm" : "typescript";
+}
+
+/**
  * {@linkcode TABLE_SHIFT} copied into a constant of this module. With it the pixel loops
- * ran about 1.5 times faster than with a shift read per call (224 x 224, Deno 2.9.6);
- * with the imported binding itself they ran no faster.
+ * ran about 1.5 times faster than with a shift read per call (224 x 224, Deno 2.9.6).
+ * With the imported binding itself they ran no faster.
  */
 const SHIFT = TABLE_SHIFT;
 
@@ -235,21 +260,57 @@ function channelNmiAndReset(workspace: NmiWorkspace, channel: number): number {
   return (2 * information) / entropySum;
 }
 
-/** Returns the channel-averaged NMI of `pair`, clamped to [0, 1]. */
-function imageNmi(pair: ImagePair, workspace: NmiWorkspace): number {
-  if (workspace.bins * workspace.bins > workspace.pixels) {
+/**
+ * Fills the histograms of `pair` and the joint sums with the chosen pixel pass, then
+ * sets the joint counts back to zero, summarizing them first for a large image.
+ */
+function countPair(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): void {
+  const small = workspace.bins * workspace.bins > workspace.pixels;
+  const arena = workspace.wasm;
+  if (useWasm && arena !== undefined) {
+    const end = pair.offset + workspace.pixels * CHANNELS;
+    arena.clean.set(pair.clean.subarray(pair.offset, end));
+    arena.degraded.set(pair.degraded.subarray(pair.offset, end));
+    if (small) arena.countSmall();
+    else arena.countLarge();
+  } else if (small) {
     countSmallImage(pair, workspace);
-    clearSmallImageJoints(pair, workspace);
   } else {
     countLargeImage(pair, workspace);
-    summarizeJoints(workspace);
   }
+  if (small) clearSmallImageJoints(pair, workspace);
+  else summarizeJoints(workspace);
+}
+
+/** Returns the channel-averaged NMI of `pair`, clamped to [0, 1]. */
+function imageNmi(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): number {
+  countPair(pair, workspace, useWasm);
   let sum = 0;
   for (let c = 0; c < CHANNELS; c++) {
     sum += channelNmiAndReset(workspace, c);
   }
   // Rounding can push the ratio a few ulps past 1 or below 0.
   return Math.min(1, Math.max(0, sum / CHANNELS));
+}
+
+/**
+ * Returns whether `options.kernel` selects the WebAssembly pass for `workspace`.
+ *
+ * @throws RangeError for an unknown kernel name, Error when "wasm" cannot run here.
+ */
+function usesWasm(options: NmiKernelOptions, workspace: NmiWorkspace, caller: string): boolean {
+  const { kernel } = options;
+  if (kernel === undefined) return workspace.wasm !== undefined;
+  if (kernel === "typescript") return false;
+  if (kernel !== "wasm") {
+    throw new RangeError(`${caller}: kernel must be "wasm" or "typescript", got ${JSON.stringify(kernel)}`);
+  }
+  if (workspace.wasm === undefined) {
+    const reason = wasmKernelUnavailableReason() ??
+      `the histograms of ${workspace.bins} bins need more than 2 GiB of WebAssembly memory`;
+    throw new Error(`${caller}: kernel "wasm" cannot run: ${reason}. Pass kernel: "typescript"`);
+  }
+  return true;
 }
 
 /**
@@ -286,9 +347,11 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  * with a varying degraded one gives 0.
  *
  * One pass over the pixels fills integer joint and marginal histograms of the three
- * channels and sums the joint's c log2 c from a table as it goes. Histograms and
- * tables are cached per bin count and pixel count, so repeated calls allocate none.
- * The tests check it against a plain float64 implementation to within 1e-9.
+ * channels and sums the joint's c log2 c from a table as it goes. By default that pass
+ * runs in WebAssembly with SIMD on a copy of the pair. With `kernel: "typescript"` it
+ * runs in TypeScript, with the same results. Histograms and tables are cached per bin
+ * count and pixel count, so repeated calls allocate none. The tests check both passes
+ * against a plain float64 implementation to within 1e-9.
  *
  * @example
  * ```ts
@@ -298,21 +361,23 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  *
  * @param clean Pixels, shape [H, W, 3] (HWC), values nominally in [0, 1].
  * @param degraded Pixels of the same shape.
- * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default 64.
+ * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
+ *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}.
  * @returns The mean of the three channel NMIs, clamped to [0, 1], and never NaN.
  * @throws RangeError when the lengths differ, are 0 or are not a multiple of 3, or
- *   when `bins` is invalid.
+ *   when `bins` or `kernel` is invalid; Error when `kernel: "wasm"` cannot run here.
  */
 export function normalizedMutualInformation(
   clean: Float32Array,
   degraded: Float32Array,
-  options: NmiOptions = {},
+  options: NmiKernelOptions = {},
 ): number {
   validatePair(clean, degraded, "normalizedMutualInformation");
   const bins = resolveNmiBins(options, "normalizedMutualInformation");
   const workspace = getWorkspace(bins, clean.length / CHANNELS);
+  const useWasm = usesWasm(options, workspace, "normalizedMutualInformation");
   const pair = { clean, degraded, cleanWords: wordsOf(clean), degradedWords: wordsOf(degraded), offset: 0 };
-  return imageNmi(pair, workspace);
+  return imageNmi(pair, workspace, useWasm);
 }
 
 /**
@@ -322,16 +387,18 @@ export function normalizedMutualInformation(
  * @param clean Pixels, shape [count, H, W, 3], values nominally in [0, 1].
  * @param degraded Pixels of the same shape.
  * @param count Number of images N, a positive integer dividing the length.
- * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default 64.
+ * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
+ *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}.
  * @returns Float32Array of N values in [0, 1]. Entry i compares image i of both batches.
  * @throws RangeError when the lengths differ, when `count` does not split them into
- *   images of whole RGB pixels, or when `bins` is invalid.
+ *   images of whole RGB pixels, or when `bins` or `kernel` is invalid; Error when
+ *   `kernel: "wasm"` cannot run here.
  */
 export function nmiBatch(
   clean: Float32Array,
   degraded: Float32Array,
   count: number,
-  options: NmiOptions = {},
+  options: NmiKernelOptions = {},
 ): Float32Array {
   validatePair(clean, degraded, "nmiBatch");
   if (!Number.isInteger(count) || count < 1 || clean.length % count !== 0) {
@@ -348,11 +415,16 @@ export function nmiBatch(
 
   const bins = resolveNmiBins(options, "nmiBatch");
   const workspace = getWorkspace(bins, imageLength / CHANNELS);
+  const useWasm = usesWasm(options, workspace, "nmiBatch");
   const cleanWords = wordsOf(clean);
   const degradedWords = wordsOf(degraded);
   const result = new Float32Array(count);
   for (let n = 0; n < count; n++) {
-    result[n] = imageNmi({ clean, degraded, cleanWords, degradedWords, offset: n * imageLength }, workspace);
+    result[n] = imageNmi(
+      { clean, degraded, cleanWords, degradedWords, offset: n * imageLength },
+      workspace,
+      useWasm,
+    );
   }
   return result;
 }

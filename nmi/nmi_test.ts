@@ -3,7 +3,7 @@ import { Random } from "../engine/random.ts";
 import { applyGaussianBlur } from "../distortions/blur.ts";
 import { noiseImage } from "../distortions/_testing.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
-import { nmiBatch, normalizedMutualInformation } from "./nmi.ts";
+import { nmiBatch, type NmiKernel, type NmiKernelOptions, normalizedMutualInformation } from "./nmi.ts";
 
 /** Maximum difference between the kernel and the float64 reference on any input. */
 const REFERENCE_TOLERANCE = 1e-9;
@@ -145,6 +145,11 @@ Deno.test("nmi rejects invalid inputs", () => {
   assert.throws(() => normalizedMutualInformation(image, image, { bins: 2.5 }), /got 2.5/);
   assert.throws(() => normalizedMutualInformation(image, image, { bins: 65536 }), /got 65536/);
   assert.throws(() => nmiBatch(image, image, 1, { bins: 0 }), /nmiBatch: bins must be an integer/);
+  const unknownKernel = { kernel: "simd" } as unknown as NmiKernelOptions;
+  assert.throws(
+    () => normalizedMutualInformation(image, image, unknownKernel),
+    /kernel must be "wasm" or "typescript", got "simd"/,
+  );
 });
 
 Deno.test("nmiBatch matches per-image values", () => {
@@ -171,7 +176,13 @@ Deno.test("nmiBatch rejects invalid counts", () => {
   assert.throws(() => nmiBatch(batch, batch, 6), /each image has 4 values, not a multiple of 3/);
 });
 
-/** Asserts that the kernel and the reference agree on one pair, naming the case on failure. */
+/** Both pixel passes, each checked in every reference comparison. */
+const KERNELS: NmiKernel[] = ["wasm", "typescript"];
+
+/**
+ * Asserts that both kernels agree with the reference on one pair and give the same
+ * float as each other, naming the case on failure.
+ */
 function assertMatchesReference(
   clean: Float32Array,
   degraded: Float32Array,
@@ -179,11 +190,14 @@ function assertMatchesReference(
   label: string,
 ): void {
   const expected = referenceNmi(clean, degraded, bins);
-  const actual = normalizedMutualInformation(clean, degraded, { bins });
-  assert.ok(
-    Math.abs(actual - expected) <= REFERENCE_TOLERANCE,
-    `${label}, ${bins} bins: kernel ${actual}, reference ${expected}`,
-  );
+  const results = KERNELS.map((kernel) => normalizedMutualInformation(clean, degraded, { bins, kernel }));
+  for (const [index, actual] of results.entries()) {
+    assert.ok(
+      Math.abs(actual - expected) <= REFERENCE_TOLERANCE,
+      `${label}, ${bins} bins: ${KERNELS[index]} kernel ${actual}, reference ${expected}`,
+    );
+  }
+  assert.equal(results[0], results[1], `${label}, ${bins} bins: the two kernels differ`);
 }
 
 /** Returns `image` plus N(0, std^2) noise, not clamped, so values leave [0, 1]. */
@@ -317,7 +331,8 @@ Deno.test("nmi gives the same value after other shapes and bin counts", () => {
   const clean = noiseImage(16, 16, 1);
   const degraded = noiseImage(16, 16, 2);
   const first = normalizedMutualInformation(clean, degraded, { bins: 32 });
-  normalizedMutualInformation(withOutOfRangeValues(clean), degraded, { bins: 32 });
+  normalizedMutualInformation(withOutOfRangeValues(clean), degraded, { bins: 32, kernel: "typescript" });
+  normalizedMutualInformation(withOutOfRangeValues(degraded), clean, { bins: 32, kernel: "wasm" });
   normalizedMutualInformation(noiseImage(8, 8, 3), noiseImage(8, 8, 4), { bins: 32 });
   normalizedMutualInformation(clean, degraded, { bins: 7 });
   for (let bins = 2; bins < 14; bins++) normalizedMutualInformation(clean, degraded, { bins });
@@ -342,14 +357,20 @@ Deno.test("nmiBatch matches reference per image", () => {
     const clean = noiseImage(count * height, width, height);
     const degraded = withOutOfRangeValues(addUnclampedNoise(clean, 0.1, random));
     const imageLength = height * width * 3;
-    for (const bins of count === 2 ? [64] : [16, 64, 100]) {
-      const batch = nmiBatch(clean, degraded, count, { bins });
+    for (
+      const [bins, kernel] of (count === 2 ? [64] : [16, 64, 100]).flatMap((b) =>
+        KERNELS.map((k) => [b, k] as const)
+      )
+    ) {
+      const batch = nmiBatch(clean, degraded, count, { bins, kernel });
       for (let n = 0; n < count; n++) {
         const range = [n * imageLength, (n + 1) * imageLength] as const;
         const expected = referenceNmi(clean.slice(...range), degraded.slice(...range), bins);
         assert.ok(
           Math.abs(batch[n] - expected) <= 1e-7,
-          `image ${n} of ${count}x${height}x${width}, ${bins} bins: batch ${batch[n]}, reference ${expected}`,
+          `image ${n} of ${count}x${height}x${width}, ${bins} bins, ${kernel}: batch ${
+            batch[n]
+          }, reference ${expected}`,
         );
       }
     }

@@ -1,0 +1,117 @@
+/**
+ * Loads the WebAssembly pixel passes of the NMI kernel (see `_kernel_wat.ts`) and lays
+ * out one workspace's histograms, tables and images in a WebAssembly memory of its own.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { KERNEL_WASM_BASE64 } from "./_kernel_wasm.ts";
+
+const CHANNELS = 3;
+
+/** Bytes of a WebAssembly memory page. */
+const PAGE_BYTES = 65536;
+
+/** Largest memory this module asks for: 2 GiB, well under the 4 GiB of 32-bit addresses. */
+const MAX_MEMORY_BYTES = 2 ** 31;
+
+/** The functions of the kernel module; all addresses are byte offsets into its memory. */
+interface KernelExports {
+  countLarge(clean: number, degraded: number, pixels: number, bins: number, joint: number): void;
+  countSmall(
+    clean: number,
+    degraded: number,
+    pixels: number,
+    bins: number,
+    joint: number,
+    marginals: number,
+    increase: number,
+    sums: number,
+  ): void;
+}
+
+/** One workspace's memory: views of its regions, and their byte offsets for the kernel. */
+export interface WasmArena {
+  joints: [Int32Array, Int32Array, Int32Array];
+  marginals: Int32Array;
+  /** Increase of c log2 c per count, as in the workspace (small images only, else empty). */
+  increase: Float64Array;
+  /** Each channel's sum of increases, written by `countSmall`. */
+  sums: Float64Array;
+  /** Copies of the image pair, written before each pass. */
+  clean: Float32Array;
+  degraded: Float32Array;
+  /** Counts the pair in `clean` and `degraded` into the joints only. */
+  countLarge(): void;
+  /** Counts the pair into joints and marginals and writes `sums`. */
+  countSmall(): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+let unavailableReason: string | undefined;
+
+/**
+ * Compiles the kernel module on first use. Returns undefined, and keeps the reason for
+ * {@linkcode wasmKernelUnavailableReason}, when this runtime cannot compile it: no
+ * WebAssembly (as with V8's `--jitless`) or no fixed-width SIMD.
+ */
+function kernelModule(): WebAssembly.Module | undefined {
+  if (compiled !== undefined || unavailableReason !== undefined) return compiled;
+  try {
+    compiled = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, "base64"));
+  } catch (error) {
+    unavailableReason = `the WebAssembly NMI kernel did not compile here (${String(error)})`;
+  }
+  return compiled;
+}
+
+/** Returns why the WebAssembly kernel cannot run in this runtime, or undefined when it can. */
+export function wasmKernelUnavailableReason(): string | undefined {
+  kernelModule();
+  return unavailableReason;
+}
+
+/** Returns `bytes` rounded up to a multiple of 16, so that every region starts aligned. */
+function aligned(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/**
+ * Creates the memory of one workspace for `bins` bins and images of `pixels` pixels,
+ * or returns undefined when the WebAssembly kernel is unavailable or the memory would
+ * exceed 2 GiB (more than about 13,000 bins). `increase` is copied in for small
+ * images, which have fewer pixels than bins x bins cells.
+ */
+export function createWasmArena(bins: number, pixels: number, increase: Float64Array): WasmArena | undefined {
+  const module = kernelModule();
+  const cells = bins * bins;
+  const small = cells > pixels;
+  const values = pixels * CHANNELS;
+  const jointAt = 0;
+  const marginalsAt = aligned(jointAt + CHANNELS * cells * 4);
+  const increaseAt = aligned(marginalsAt + 8 * bins * 4);
+  const sumsAt = aligned(increaseAt + (small ? increase.length * 8 : 0));
+  const cleanAt = aligned(sumsAt + CHANNELS * 8);
+  const degradedAt = aligned(cleanAt + values * 4);
+  const bytes = degradedAt + values * 4;
+  if (module === undefined || bytes > MAX_MEMORY_BYTES) return undefined;
+
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const buffer = memory.buffer;
+  const joint = (c: number) => new Int32Array(buffer, jointAt + c * cells * 4, cells);
+  const arena: WasmArena = {
+    joints: [joint(0), joint(1), joint(2)],
+    marginals: new Int32Array(buffer, marginalsAt, 8 * bins),
+    increase: new Float64Array(buffer, increaseAt, small ? increase.length : 0),
+    sums: new Float64Array(buffer, sumsAt, CHANNELS),
+    clean: new Float32Array(buffer, cleanAt, values),
+    degraded: new Float32Array(buffer, degradedAt, values),
+    countLarge: () => kernel.countLarge(cleanAt, degradedAt, pixels, bins, jointAt),
+    countSmall: () =>
+      kernel.countSmall(cleanAt, degradedAt, pixels, bins, jointAt, marginalsAt, increaseAt, sumsAt),
+  };
+  if (small) arena.increase.set(increase);
+  return arena;
+}
