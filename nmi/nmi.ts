@@ -316,8 +316,9 @@ function usesWasm(options: NmiKernelOptions, workspace: NmiWorkspace, caller: st
 /**
  * Returns a Uint32 view of the bit patterns of `values`, without copying.
  *
- * NOTE: this allocates a small view object per call. Caching views would keep the
- * callers' buffers alive, and histograms and tables are not allocated per call anyway.
+ * NOTE: this allocates a small view object per call, as do the `subarray` views that
+ * the WebAssembly pass copies from. Caching views would keep the callers' buffers
+ * alive, and histograms and tables are not allocated per call anyway.
  */
 function wordsOf(values: Float32Array): Uint32Array {
   return new Uint32Array(values.buffer, values.byteOffset, values.length);
