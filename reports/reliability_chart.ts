@@ -37,6 +37,17 @@ export interface ReliabilityChartSpec {
 
 const ACCURACY_COLOR = "#0072B2";
 const GAP_COLOR = "#D55E00";
+/**
+ * Diagonal GAP_COLOR stripes that fill the gap boxes. A box over an accuracy bar
+ * (accuracy above confidence) then keeps the bar's blue between its stripes, and the
+ * box looks like the legend's swatch. A translucent fill mixed the two colors there.
+ */
+const GAP_PATTERN_ID = "gap-stripes";
+const GAP_PATTERN =
+  `<defs><pattern id="${GAP_PATTERN_ID}" width="6" height="6" patternUnits="userSpaceOnUse" ` +
+  `patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="${GAP_COLOR}" stroke-width="2.5"/>` +
+  `</pattern></defs>`;
+const GAP_FILL = `url(#${GAP_PATTERN_ID})`;
 const MAIN_SIZE = 320;
 const SHARE_HEIGHT = 80;
 const PANEL_GAP = 22;
@@ -91,6 +102,7 @@ function renderAccuracyPanel(bins: readonly ReliabilityBin[], area: PlotArea): s
     grid: true,
     hideXLabels: true,
   });
+  parts.push(GAP_PATTERN);
   for (const bin of bins) {
     if (bin.count === 0 || bin.accuracy === null || bin.meanConfidence === null) continue;
     parts.push(
@@ -103,7 +115,7 @@ function renderAccuracyPanel(bins: readonly ReliabilityBin[], area: PlotArea): s
         y,
         bin.accuracy,
         bin.meanConfidence,
-        `class="gap" fill="${GAP_COLOR}" fill-opacity="0.3" stroke="${GAP_COLOR}" stroke-width="1"`,
+        `class="gap" fill="${GAP_FILL}" stroke="${GAP_COLOR}" stroke-width="1"`,
       ),
     );
   }
@@ -155,8 +167,8 @@ function legendEntries(): LegendEntry[] {
       swatch: (x, y) =>
         `<rect x="${formatCoordinate(x + 6)}" y="${
           formatCoordinate(y - 6)
-        }" width="16" height="12" fill="${GAP_COLOR}" ` +
-        `fill-opacity="0.3" stroke="${GAP_COLOR}"/>`,
+        }" width="16" height="12" fill="${GAP_FILL}" ` +
+        `stroke="${GAP_COLOR}"/>`,
     },
     {
       label: "perfect calibration",
@@ -172,7 +184,7 @@ function legendEntries(): LegendEntry[] {
  * Builds a reliability diagram as a standalone SVG document.
  *
  * The upper panel draws, for every non-empty bin, a bar up to its accuracy and
- * a shaded box between accuracy and mean confidence, over the dashed diagonal
+ * a striped box between accuracy and mean confidence, over the dashed diagonal
  * accuracy = confidence. The lower panel shows the share of images per bin.
  * The legend lists the images counted and the ECE of the bins.
  *

@@ -47,6 +47,18 @@ Deno.test("buildReliabilityChart bar heights follow accuracy", () => {
   assert.deepEqual(gaps, [64, 32, 32]);
 });
 
+Deno.test("buildReliabilityChart stripes gaps like the legend", () => {
+  // A translucent fill over a bar (accuracy above confidence) mixed its color with
+  // the bar's, so the box no longer looked like the legend's swatch.
+  const svg = buildReliabilityChart({ title: "t", bins: BINS });
+  const pattern = /<pattern id="([^"]+)"/.exec(svg)?.[1];
+  assert.ok(pattern !== undefined, "the chart defines no fill pattern");
+  const fills = tagsNamed(svg, "rect", "gap").map((tag) => tag.attributes.fill);
+  assert.deepEqual(fills, Array(3).fill(`url(#${pattern})`));
+  assert.equal(svg.split(`fill="url(#${pattern})"`).length - 1, 4, "3 gap boxes and the legend swatch");
+  for (const tag of tagsNamed(svg, "rect", "gap")) assert.equal(tag.attributes["fill-opacity"], undefined);
+});
+
 Deno.test("buildReliabilityChart empty bins show no data", () => {
   for (const bins of [[], [BINS[0]]]) {
     const svg = buildReliabilityChart({ title: "empty", bins });
