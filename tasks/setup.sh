@@ -30,8 +30,35 @@ binding_loads() {
 
 try_package_install() {
   log "trying @tensorflow/tfjs-node's own install (downloads libtensorflow)"
-  (cd "$tfjs_node" && timeout 120 node scripts/install.js >/dev/null 2>&1) || return 1
+  if ! (cd "$tfjs_node" && timeout 120 node scripts/install.js >"$cache_root/tfjs-node-install.log" 2>&1); then
+    log "that install failed (it needs to download libtensorflow; output in $cache_root/tfjs-node-install.log)"
+    return 1
+  fi
   binding_loads
+}
+
+# Extracts the members of wheel $1 that the binding needs into folder $2, with
+# Python's zipfile (python3 is needed for pip anyway). Fails when a library or the
+# C API header is missing.
+extract_from_wheel() {
+  python3 - "$1" "$2" <<'PY'
+import sys, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+prefixes = (
+    "tensorflow/libtensorflow_cc.so.2",
+    "tensorflow/libtensorflow_framework.so.2",
+    "tensorflow/include/tensorflow/c/",
+    "tensorflow/include/tensorflow/core/platform/ctstring",
+    "tensorflow/include/xla/tsl/c/",
+    "tensorflow/include/tsl/platform/ctstring",
+)
+with zipfile.ZipFile(wheel) as archive:
+    names = [n for n in archive.namelist() if n.startswith(prefixes)]
+    for required in (*prefixes[:2], "tensorflow/include/tensorflow/c/c_api.h"):
+        if required not in names:
+            sys.exit(f"{wheel} has no {required}")
+    archive.extractall(target, names)
+PY
 }
 
 extract_wheel_libraries() {
@@ -41,17 +68,25 @@ extract_wheel_libraries() {
   fi
   local work
   work="$(mktemp -d)"
-  log "downloading tensorflow-cpu==$tf_version with pip (about 275 MB)"
-  if ! python3 -m pip download --quiet --retries 1 --timeout 20 --no-deps -d "$work" "tensorflow-cpu==$tf_version"; then
+  local pip_log="$cache_root/pip.log"
+  log "downloading tensorflow-cpu==$tf_version with pip (about 275 MB; output in $pip_log)"
+  if ! python3 -m pip download --quiet --retries 1 --timeout 20 --no-deps -d "$work" \
+    "tensorflow-cpu==$tf_version" >"$pip_log" 2>&1; then
     python3 -m pip download --quiet --retries 1 --timeout 20 --no-deps --only-binary=:all: --python-version 3.11 \
-      --platform manylinux_2_27_x86_64 -d "$work" "tensorflow-cpu==$tf_version"
+      --platform manylinux_2_27_x86_64 -d "$work" "tensorflow-cpu==$tf_version" >>"$pip_log" 2>&1 || {
+      log "pip could not download tensorflow-cpu==$tf_version; its output is in $pip_log"
+      rm -rf "$work"
+      return 1
+    }
   fi
   local wheel
   wheel="$(ls "$work"/tensorflow_cpu-*.whl)"
   log "extracting the C library and headers from $(basename "$wheel")"
-  unzip -q -o "$wheel" 'tensorflow/libtensorflow_cc.so.2' 'tensorflow/libtensorflow_framework.so.2' \
-    'tensorflow/include/tensorflow/c/*' 'tensorflow/include/tensorflow/core/platform/ctstring*' \
-    'tensorflow/include/xla/tsl/c/*' 'tensorflow/include/tsl/platform/ctstring*' -d "$work" || true
+  extract_from_wheel "$wheel" "$work" || {
+    log "could not extract the libraries from $(basename "$wheel")"
+    rm -rf "$work"
+    return 1
+  }
   rm -rf "$tf_cache.partial"
   mkdir -p "$tf_cache.partial/lib"
   mv "$work/tensorflow/include" "$tf_cache.partial/include"
@@ -61,7 +96,8 @@ extract_wheel_libraries() {
 }
 
 build_binding_from_wheel() {
-  extract_wheel_libraries
+  # Called as an `elif` condition, where `set -e` does not stop at a failed step.
+  extract_wheel_libraries || return 1
   local deps="$tfjs_node/deps"
   rm -rf "$deps"
   mkdir -p "$deps/lib"
@@ -95,6 +131,7 @@ build_binding_from_wheel() {
 }
 
 main() {
+  mkdir -p "$cache_root"
   install_npm_packages
   if binding_loads; then
     log "the tfjs-node binding is already built"
