@@ -117,7 +117,8 @@ ${METHOD_HELP}
   --nmi-bins N                histogram bins per channel for the NMI (default: 64)
   --confidence M              what mi_adaptive measures for epsilon = min(0.9, 1 - confidence): nmi (default),
                               ssim (clamped to [0, 1]) or psnr (10 to 40 dB mapped to 0 to 1), for ablations
-  --blur-sigma-scale S        side (default: sigma = 50 d px at 224 px, scaled with the side) or absolute
+  --blur-sigma-scale S        side (default: sigma = 50 d px at 224 px, scaled with the image side)
+                              or absolute (sigma = 50 d px at any side)
   --ls-epsilon X              fixed epsilon of label_smoothing, in [0, 1) (default: ${DEFAULT_METHOD_OPTIONS.labelSmoothingEpsilon})
   --mixup-alpha X             mixup lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.mixupAlpha})
   --cutmix-alpha X            CutMix lambda ~ Beta(X, X), X > 0 (default: ${DEFAULT_METHOD_OPTIONS.cutmixAlpha})

@@ -114,5 +114,12 @@ export function formatTextReport(report: NmiBenchReport): string[] {
     const speedup = `${result.speedup.toFixed(1)}x`.padStart(9);
     lines.push(`${side} ${reference} ${kernel} ${speedup}`);
   }
+  if (options.quick) {
+    const count = report.failures.length;
+    lines.push("");
+    lines.push(
+      count === 0 ? "quick check: passed" : `quick check: FAILED, ${count} failed checks listed on stderr`,
+    );
+  }
   return lines;
 }

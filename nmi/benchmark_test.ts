@@ -177,6 +177,7 @@ Deno.test("runNmiBench quick passes a fast kernel", async () => {
   const text = fake.output.join("\n");
   assert.match(text, /agreement: 8 image pairs compared with the reference for both kernels/);
   assert.match(text, /kernel: wasm \(pixel pass in WebAssembly/);
+  assert.match(text, /quick check: passed$/);
   assert.match(text, /32 x 32 +100 +1,000 +10\.0x/);
   assert.match(text, /224 x 224 +100 +1,000 +10\.0x/);
   assert.match(text, /cpu: fake/);
@@ -188,6 +189,7 @@ Deno.test("runNmiBench quick fails a slow kernel", async () => {
   assert.equal(fake.errors.length, 2);
   assert.match(fake.errors[0], /FAILED: speedup 1\.67x at 32 x 32 is below the minimum 2x/);
   assert.match(fake.errors[1], /FAILED: speedup 1\.67x at 224 x 224/);
+  assert.match(fake.output.join("\n"), /quick check: FAILED, 2 failed checks listed on stderr$/);
 });
 
 Deno.test("runNmiBench quick fails a wrong kernel", async () => {
@@ -202,7 +204,7 @@ Deno.test("runNmiBench without quick skips the checks", async () => {
   const fake = fakeEnvironment(10, 6, 1e-6);
   assert.equal(await runNmiBench([], fake.environment), 0);
   assert.deepEqual(fake.errors, []);
-  assert.doesNotMatch(fake.output.join("\n"), /agreement/);
+  assert.doesNotMatch(fake.output.join("\n"), /agreement|quick check/);
 });
 
 Deno.test("runNmiBench json has a results array", async () => {

@@ -255,7 +255,7 @@ export function buildResultsTable(runs: readonly RunSummary[], methodOrder: read
     lines.push(formatRow([...RESULTS_TABLE_HEADER]), formatRow(alignment), ...groups.map(formatGroupRow));
     lines.push("");
     lines.push(
-      "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s is the mean only. " +
+      "Values are mean ± sample standard deviation (n - 1 denominator) over seeds. Train images/s (each run's mean over epochs, training steps only) is a mean over seeds, without a spread. " +
         "The 95% intervals of the top-1 and ECE means are mean ± t(0.975, n - 1) · s / sqrt(n). They are not " +
         "clamped to [0, 100], so with few seeds they can reach past either end.",
     );

@@ -49,8 +49,30 @@ ${lines.join(",\n")},
 `;
 }
 
-if (import.meta.main) {
+/** Help text of `deno task build-nmi-kernel`. */
+export const BUILD_NMI_KERNEL_USAGE = `Usage: deno task build-nmi-kernel
+
+Assembles the WebAssembly text that nmi/_kernel_wat.ts writes and stores the module
+in ${KERNEL_MODULE_PATH}. Run it from the repository root after changing that text.
+It takes no options other than -h, --help.`;
+
+/**
+ * Runs the task with `args` and returns its exit code: 0 when written or for help,
+ * 2 for any argument other than -h or --help.
+ */
+export async function runBuildNmiKernel(args: string[]): Promise<number> {
+  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) {
+    console.log(BUILD_NMI_KERNEL_USAGE);
+    return 0;
+  }
+  if (args.length > 0) {
+    console.error(`build-nmi-kernel: unexpected argument "${args[0]}"\n${BUILD_NMI_KERNEL_USAGE}`);
+    return 2;
+  }
   const bytes = await assembleKernel();
   await Deno.writeTextFile(KERNEL_MODULE_PATH, kernelModuleSource(bytes));
   console.log(`build-nmi-kernel: wrote ${KERNEL_MODULE_PATH} (${bytes.length} bytes of WebAssembly)`);
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await runBuildNmiKernel(Deno.args));

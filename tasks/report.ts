@@ -48,6 +48,10 @@ Charts are SVG files drawn from the stored results only: a reliability diagram
 per method (bins pooled over seeds), top-1 against corruption severity, top-1
 against the level of each training distortion, and NMI and epsilon against the
 level of each distortion.
+
+Options:
+  --results DIR [DIR ...]
+                results folders to read (default: results)
   --out FILE    also writes the charts to a folder beside FILE, named after
                 FILE without its extension plus "-charts" (--out
                 results/table.md gives results/table-charts/). The Markdown
