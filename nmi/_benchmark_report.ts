@@ -15,6 +15,8 @@ export interface NmiBenchReport {
   results: SizeResult[];
   /** Image pairs compared with the reference before timing; 0 without `--quick`. */
   checkedPairs: number;
+  /** The kernels whose results were compared with the reference. */
+  checkedKernels: readonly NmiKernel[];
   /** Largest accepted difference between kernel and reference in that comparison. */
   agreementTolerance: number;
   /** Failed `--quick` checks, one message each. */
@@ -80,6 +82,7 @@ export function formatJsonReport(report: NmiBenchReport): string {
     machine: report.machine,
     results: report.results,
     checked_pairs: report.checkedPairs,
+    checked_kernels: report.checkedKernels,
     agreement_tolerance: report.agreementTolerance,
     failures: report.failures,
   });
@@ -102,7 +105,9 @@ export function formatTextReport(report: NmiBenchReport): string[] {
   ];
   if (report.checkedPairs > 0) {
     lines.push(
-      `agreement: ${report.checkedPairs} image pairs compared with the reference for both kernels, tolerance ${report.agreementTolerance}`,
+      `agreement: ${report.checkedPairs} image pairs compared with the reference for kernels ${
+        report.checkedKernels.join(" and ")
+      }, tolerance ${report.agreementTolerance}`,
     );
   }
   lines.push("");

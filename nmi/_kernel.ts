@@ -16,6 +16,13 @@ const PAGE_BYTES = 65536;
 /** Largest memory this module asks for: 2 GiB, well under the 4 GiB of 32-bit addresses. */
 const MAX_MEMORY_BYTES = 2 ** 31;
 
+/**
+ * Most pixels of an image pair copied into the memory at once (1.5 MiB): larger images
+ * are counted in chunks, so a workspace's memory does not grow with the image size.
+ * 224 x 224 images fit in one chunk.
+ */
+export const CHUNK_PIXELS = 65536;
+
 /** The functions of the kernel module; all addresses are byte offsets into its memory. */
 interface KernelExports {
   countLarge(clean: number, degraded: number, pixels: number, bins: number, joint: number): void;
@@ -39,13 +46,13 @@ export interface WasmArena {
   increase: Float64Array;
   /** Each channel's sum of increases, written by `countSmall`. */
   sums: Float64Array;
-  /** Copies of the image pair, written before each pass. */
+  /** Room for a chunk of the image pair, at most {@linkcode CHUNK_PIXELS} pixels, copied before each pass. */
   clean: Float32Array;
   degraded: Float32Array;
-  /** Counts the pair in `clean` and `degraded` into the joints only. */
-  countLarge(): void;
-  /** Counts the pair into joints and marginals and writes `sums`. */
-  countSmall(): void;
+  /** Adds the first `pixels` pixels of `clean` and `degraded` to the joints only. */
+  countLarge(pixels: number): void;
+  /** Adds them to the joints and marginals, and their increases to `sums`. */
+  countSmall(pixels: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -78,16 +85,17 @@ function aligned(bytes: number): number {
 }
 
 /**
- * Creates the memory of one workspace for `bins` bins and images of `pixels` pixels,
- * or returns undefined when the WebAssembly kernel is unavailable or the memory would
- * exceed 2 GiB (more than about 13,000 bins). `increase` is copied in for small
- * images, which have fewer pixels than bins x bins cells.
+ * Creates the memory of one workspace for `bins` bins and images of `pixels` pixels.
+ * Returns undefined when the WebAssembly kernel is unavailable, when the memory would
+ * exceed 2 GiB (more than about 13,000 bins) or when it cannot be allocated.
+ * `increase` is copied in for small images, which have fewer pixels than bins x bins
+ * cells.
  */
 export function createWasmArena(bins: number, pixels: number, increase: Float64Array): WasmArena | undefined {
   const module = kernelModule();
   const cells = bins * bins;
   const small = cells > pixels;
-  const values = pixels * CHANNELS;
+  const values = Math.min(pixels, CHUNK_PIXELS) * CHANNELS;
   const jointAt = 0;
   const marginalsAt = aligned(jointAt + CHANNELS * cells * 4);
   const increaseAt = aligned(marginalsAt + 8 * bins * 4);
@@ -97,7 +105,14 @@ export function createWasmArena(bins: number, pixels: number, increase: Float64A
   const bytes = degradedAt + values * 4;
   if (module === undefined || bytes > MAX_MEMORY_BYTES) return undefined;
 
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+  } catch (error) {
+    // A memory the system cannot give (RangeError) leaves the TypeScript kernel.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const buffer = memory.buffer;
   const joint = (c: number) => new Int32Array(buffer, jointAt + c * cells * 4, cells);
@@ -108,9 +123,9 @@ export function createWasmArena(bins: number, pixels: number, increase: Float64A
     sums: new Float64Array(buffer, sumsAt, CHANNELS),
     clean: new Float32Array(buffer, cleanAt, values),
     degraded: new Float32Array(buffer, degradedAt, values),
-    countLarge: () => kernel.countLarge(cleanAt, degradedAt, pixels, bins, jointAt),
-    countSmall: () =>
-      kernel.countSmall(cleanAt, degradedAt, pixels, bins, jointAt, marginalsAt, increaseAt, sumsAt),
+    countLarge: (count) => kernel.countLarge(cleanAt, degradedAt, count, bins, jointAt),
+    countSmall: (count) =>
+      kernel.countSmall(cleanAt, degradedAt, count, bins, jointAt, marginalsAt, increaseAt, sumsAt),
   };
   if (small) arena.increase.set(increase);
   return arena;

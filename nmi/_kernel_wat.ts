@@ -13,8 +13,9 @@
  *   the same and also counts the marginals, like `countSmallImage`. They are Int32:
  *   the clean count of bin b in channel c at entry 8b + 2c, the degraded one after it.
  *   For each increment it adds `increase[count before]` (float64) to its channel's
- *   sum, and it stores the three sums as float64 at `sums`. It adds in the same order
- *   as `countSmallImage`, so its sums are the same floats.
+ *   sum. The three sums are float64 at `sums`, which it reads first and writes back,
+ *   so an image can be counted in chunks of whole pixels. It adds in the same order as
+ *   `countSmallImage`, so its sums are the same floats.
  *
  * Bins are computed as in `exactBin`: min(bins - 1, max(0, trunc(v * bins))) with the
  * product in float64, which is exact for a float32 v, and NaN truncated to 0.
@@ -211,6 +212,11 @@ function countSmallFunction(): string {
     (local $cleanMarginals v128) (local $degradedMarginals v128)
     (local $sum0 f64) (local $sum1 f64) (local $sum2 f64)
     ${COMMON_SETUP}
+    ;; The sums go on from the values in memory, so that an image counted in chunks
+    ;; adds in the same order as in one call.
+    (local.set $sum0 (f64.load offset=0 (local.get $sums)))
+    (local.set $sum1 (f64.load offset=8 (local.get $sums)))
+    (local.set $sum2 (f64.load offset=16 (local.get $sums)))
     ${
     [0, 1, 2].map((v) =>
       `(local.set $marginalOffsets${v} ${laneOffsets(v, "(i32.const 8)", "(local.get $marginals)")})`

@@ -28,6 +28,12 @@ export interface NmiOptions {
   bins?: number;
 }
 
+/** Returns `value` as error messages show it: a number as it is, anything else as JSON with its type. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  return `${JSON.stringify(value) ?? String(value)} (${value === null ? "null" : typeof value})`;
+}
+
 /**
  * Returns `options.bins`, or {@linkcode DEFAULT_NMI_BINS} when it is missing.
  *
@@ -37,7 +43,9 @@ export interface NmiOptions {
 export function resolveNmiBins(options: NmiOptions, caller: string): number {
   const bins = options.bins ?? DEFAULT_NMI_BINS;
   if (!Number.isInteger(bins) || bins < 2 || bins > MAX_NMI_BINS) {
-    throw new RangeError(`${caller}: bins must be an integer in [2, ${MAX_NMI_BINS}], got ${bins}`);
+    throw new RangeError(
+      `${caller}: bins must be an integer in [2, ${MAX_NMI_BINS}], got ${describeValue(bins)}`,
+    );
   }
   return bins;
 }

@@ -109,6 +109,9 @@ Deno.test("parseNmiBenchOptions rejects invalid bins", () => {
   assert.equal(parseNmiBenchOptions(["--bins", "4096"]).bins, 4096);
   assert.throws(() => parseNmiBenchOptions(["--bins", "abc"]), /Invalid --bins "abc"/);
   assert.throws(() => parseNmiBenchOptions(["--bins", "2.5"]), /Invalid --bins "2.5"/);
+  for (const loose of ["1e3", "0x40", " 64 ", ""]) {
+    assert.throws(() => parseNmiBenchOptions(["--bins", loose]), /Invalid --bins/, `--bins "${loose}"`);
+  }
   assert.throws(() => parseNmiBenchOptions(["--bins"]), /argument missing/);
   assert.throws(() => parseNmiBenchOptions(["--json=yes"]), /does not take an argument/);
 });
@@ -175,7 +178,7 @@ Deno.test("runNmiBench quick passes a fast kernel", async () => {
   assert.equal(await runNmiBench(["--quick"], fake.environment), 0);
   assert.deepEqual(fake.errors, []);
   const text = fake.output.join("\n");
-  assert.match(text, /agreement: 8 image pairs compared with the reference for both kernels/);
+  assert.match(text, /agreement: 8 image pairs compared with the reference for kernels wasm and typescript/);
   assert.match(text, /kernel: wasm \(pixel pass in WebAssembly/);
   assert.match(text, /quick check: passed$/);
   assert.match(text, /32 x 32 +100 +1,000 +10\.0x/);

@@ -152,6 +152,54 @@ Deno.test("nmi rejects invalid inputs", () => {
   );
 });
 
+Deno.test("nmi rejects arrays other than Float32Array", () => {
+  const image = noiseImage(4, 4, 31);
+  const wide = Float64Array.from(image);
+  for (const kernel of KERNELS) {
+    assert.throws(
+      () => normalizedMutualInformation(wide as unknown as Float32Array, image, { kernel }),
+      /clean must be a Float32Array, got Float64Array\. Convert it with Float32Array\.from/,
+    );
+    assert.throws(
+      () => nmiBatch(image, Array.from(image) as unknown as Float32Array, 1, { kernel }),
+      /degraded must be a Float32Array, got Array/,
+    );
+  }
+  // A rejected call must leave the cached histograms as they were.
+  assertMatchesReference(image, noiseImage(4, 4, 32), 256, "after rejected arrays");
+});
+
+Deno.test("nmi names the type of a wrong option", () => {
+  const image = noiseImage(2, 2, 33);
+  const textBins = { bins: "64" } as unknown as NmiKernelOptions;
+  assert.throws(() => normalizedMutualInformation(image, image, textBins), /got "64" \(string\)/);
+  assert.throws(() => nmiBatch(image, image, "1" as unknown as number), /got "1" \(string\)/);
+  assert.equal(normalizedMutualInformation(image, image, null), 1);
+});
+
+Deno.test("nmi copies a pair in shared memory first", () => {
+  const clean = noiseImage(9, 9, 34);
+  const degraded = noiseImage(9, 9, 35);
+  const shared = new Float32Array(new SharedArrayBuffer(clean.byteLength));
+  shared.set(clean);
+  for (const kernel of KERNELS) {
+    assert.equal(
+      normalizedMutualInformation(shared, degraded, { bins: 128, kernel }),
+      normalizedMutualInformation(clean, degraded, { bins: 128, kernel }),
+    );
+  }
+});
+
+Deno.test("nmi counts images larger than one chunk", () => {
+  // 300 x 300 pixels exceed the 65,536 that the WebAssembly pass copies at once. With
+  // 512 bins the image has fewer pixels than cells, so the sums go on across chunks.
+  const random = new Random(36);
+  const clean = noiseImage(300, 300, 37);
+  const noisy = addGaussianNoise(clean, 0.05, random);
+  assertMatchesReference(clean, noisy, 64, "300x300");
+  assertMatchesReference(clean, noisy, 512, "300x300");
+});
+
 Deno.test("nmiBatch matches per-image values", () => {
   const count = 3;
   const clean = noiseImage(8 * count, 8, 4);

@@ -12,12 +12,23 @@ import { kernelWat } from "../nmi/_kernel_wat.ts";
 /** Path of the generated module, relative to the repository root. */
 export const KERNEL_MODULE_PATH = "nmi/_kernel_wasm.ts";
 
+/** The generated module's location, wherever the task is run from. */
+const KERNEL_MODULE_URL = new URL(`../${KERNEL_MODULE_PATH}`, import.meta.url);
+
 /** Base64 characters per line of the generated module. */
 const LINE_LENGTH = 96;
 
 /** Assembles the kernel's WebAssembly text and returns the binary module. */
 export async function assembleKernel(): Promise<Uint8Array> {
-  const { default: initWabt } = await import("wabt");
+  let initWabt;
+  try {
+    ({ default: initWabt } = await import("wabt"));
+  } catch (error) {
+    throw new Error(
+      `cannot load the wabt package (${(error as Error).message.split("\n")[0]}). ` +
+        "Run `npm install` in the repository root to install the development dependencies",
+    );
+  }
   const wabt = await initWabt();
   const parsed = wabt.parseWat("nmi_kernel.wat", kernelWat(), { simd: true, sat_float_to_int: true });
   try {
@@ -53,24 +64,32 @@ ${lines.join(",\n")},
 export const BUILD_NMI_KERNEL_USAGE = `Usage: deno task build-nmi-kernel
 
 Assembles the WebAssembly text that nmi/_kernel_wat.ts writes and stores the module
-in ${KERNEL_MODULE_PATH}. Run it from the repository root after changing that text.
-It takes no options other than -h, --help.`;
+in ${KERNEL_MODULE_PATH}. Run it after changing that text. It takes no options other
+than -h, --help.`;
 
 /**
  * Runs the task with `args` and returns its exit code: 0 when written or for help,
- * 2 for any argument other than -h or --help.
+ * 1 when the text cannot be assembled, 2 for any argument other than -h or --help.
  */
 export async function runBuildNmiKernel(args: string[]): Promise<number> {
-  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) {
+  const isHelp = (arg: string) => arg === "-h" || arg === "--help";
+  const unexpected = args.find((arg) => !isHelp(arg));
+  if (unexpected !== undefined) {
+    console.error(`build-nmi-kernel: unexpected argument "${unexpected}"\n${BUILD_NMI_KERNEL_USAGE}`);
+    return 2;
+  }
+  if (args.length > 0) {
     console.log(BUILD_NMI_KERNEL_USAGE);
     return 0;
   }
-  if (args.length > 0) {
-    console.error(`build-nmi-kernel: unexpected argument "${args[0]}"\n${BUILD_NMI_KERNEL_USAGE}`);
-    return 2;
+  let bytes: Uint8Array;
+  try {
+    bytes = await assembleKernel();
+  } catch (error) {
+    console.error(`build-nmi-kernel: ${(error as Error).message}`);
+    return 1;
   }
-  const bytes = await assembleKernel();
-  await Deno.writeTextFile(KERNEL_MODULE_PATH, kernelModuleSource(bytes));
+  await Deno.writeTextFile(KERNEL_MODULE_URL, kernelModuleSource(bytes));
   console.log(`build-nmi-kernel: wrote ${KERNEL_MODULE_PATH} (${bytes.length} bytes of WebAssembly)`);
   return 0;
 }

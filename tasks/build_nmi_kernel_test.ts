@@ -29,9 +29,11 @@ Deno.test("build-nmi-kernel rejects arguments without writing", async () => {
   console.error = (line: string) => errors.push(line);
   try {
     assert.equal(await runBuildNmiKernel(["--out", "x"]), 2);
+    assert.equal(await runBuildNmiKernel(["--help", "extra"]), 2);
   } finally {
     console.error = original;
   }
   assert.match(errors[0], /unexpected argument "--out"/);
+  assert.match(errors[1], /unexpected argument "extra"/);
   assert.equal((await Deno.stat(KERNEL_MODULE_PATH)).mtime?.getTime(), before.mtime?.getTime());
 });
