@@ -94,6 +94,6 @@ Deno.test("bin table of other counts has few ambiguous slots", () => {
 Deno.test("bin table covers every float32 pattern", () => {
   const binOfSlot = buildBinTable(64);
   assert.equal(binOfSlot.length, 2 ** (32 - TABLE_SHIFT));
-  // The last slot holds negative NaNs only, which count as 0.
+  // The last slot contains negative NaNs only, which count as 0.
   assert.equal(binOfSlot[0xffffffff >>> TABLE_SHIFT], 0);
 });

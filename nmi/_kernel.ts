@@ -13,7 +13,7 @@ const CHANNELS = 3;
 /** Bytes of a WebAssembly memory page. */
 const PAGE_BYTES = 65536;
 
-/** Largest memory this module asks for: 2 GiB, well under the 4 GiB of 32-bit addresses. */
+/** Largest memory this module requests: 2 GiB, well under the 4 GiB of 32-bit addresses. */
 const MAX_MEMORY_BYTES = 2 ** 31;
 
 /**
@@ -109,7 +109,7 @@ export function createWasmArena(bins: number, pixels: number, increase: Float64A
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
   } catch (error) {
-    // A memory the system cannot give (RangeError) leaves the TypeScript kernel.
+    // When the system cannot allocate the memory (RangeError), the TypeScript pass runs.
     if (error instanceof RangeError) return undefined;
     throw error;
   }

@@ -32,7 +32,7 @@ export const MIN_QUICK_SPEEDUP = 2;
 /** Largest difference between kernel and reference that the agreement check accepts. */
 export const AGREEMENT_TOLERANCE = 1e-9;
 
-/** The kernel's pixel passes, all checked by `--quick`. */
+/** The kernel's pixel passes, each checked by `--quick` where it runs. */
 const NMI_KERNELS: readonly NmiKernel[] = ["wasm", "typescript"];
 
 /** Image pairs timed per size; the timing loop cycles through them. */

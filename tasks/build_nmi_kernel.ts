@@ -39,7 +39,7 @@ export async function assembleKernel(): Promise<Uint8Array> {
   }
 }
 
-/** Returns the text of `nmi/_kernel_wasm.ts` that holds `bytes`. */
+/** Returns the text of `nmi/_kernel_wasm.ts` that contains `bytes`. */
 export function kernelModuleSource(bytes: Uint8Array): string {
   const base64 = Buffer.from(bytes).toString("base64");
   const lines: string[] = [];
