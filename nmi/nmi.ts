@@ -386,10 +386,10 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  * One pass over the pixels fills integer joint and marginal histograms of the three
  * channels and sums the joint's c log2 c from a table as it goes. By default that pass
  * runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a time.
- * With `kernel: "typescript"` it
- * runs in TypeScript, with the same results. Histograms and tables are cached per bin
- * count and pixel count, so repeated calls allocate none. The tests check both passes
- * against a plain float64 implementation to within 1e-9.
+ * With `kernel: "typescript"` it runs in TypeScript, with the same results. Histograms
+ * and tables are cached per bin count and pixel count, so repeated calls allocate
+ * none. The tests check both passes against a plain float64 implementation to within
+ * 1e-9.
  *
  * @example
  * ```ts
