@@ -103,7 +103,16 @@ async function runLocked(
 ): Promise<RunOutcome> {
   const { plan, dataset, output } = context;
   if (!plan.force && await isFinished(directory)) {
-    const change = describeDatasetChange(await readStoredConfig(directory), dataset);
+    const stored = await readStoredConfig(directory);
+    if (stored === undefined) {
+      // Training again would replace the finished run's metrics, which are still valid.
+      const message = `finished earlier, but its config.json is missing or not valid JSON, so the run ` +
+        `cannot be checked against this dataset. Its final.json is kept: restore config.json, or pass ` +
+        `--force to train it again`;
+      output.log(`${runId}: failed: ${message}`);
+      return { runId, status: "failed", error: message };
+    }
+    const change = describeDatasetChange(stored, dataset);
     if (change === undefined) {
       output.log(`${runId}: finished earlier, skipped (pass --force to rerun)`);
       await completeFinalMetricsIfNeeded(directory, runId, config, context);
@@ -157,11 +166,11 @@ export function datasetDigestOf(dataset: ImageDataset): string {
  * the same digest.
  */
 function describeDatasetChange(
-  stored: StoredRunConfig | undefined,
+  stored: StoredRunConfig,
   dataset: ImageDataset,
 ): string | undefined {
-  if (stored?.trainImages !== dataset.train.count || stored?.valImages !== dataset.val.count) {
-    return `on ${stored?.trainImages} train and ${stored?.valImages} val images, ` +
+  if (stored.trainImages !== dataset.train.count || stored.valImages !== dataset.val.count) {
+    return `on ${stored.trainImages} train and ${stored.valImages} val images, ` +
       `but the dataset now has ${dataset.train.count} and ${dataset.val.count}`;
   }
   if (stored.datasetDigest !== undefined && stored.datasetDigest !== datasetDigestOf(dataset)) {

@@ -272,6 +272,21 @@ Deno.test({
       assert.match(wider.stderr, /finished earlier, skipped/);
       assert.match(wider.stderr, /evaluating robustness on 9 degraded copies/);
 
+      // A damaged config.json must not cost the finished run its metrics.
+      const configPath = join(results, runName, "config.json");
+      const finalPath = join(results, runName, "final.json");
+      const goodConfig = Deno.readTextFileSync(configPath);
+      const finalBefore = Deno.readTextFileSync(finalPath);
+      Deno.writeTextFileSync(configPath, goodConfig.slice(0, 40));
+      const damaged = await runTask("tasks/bench.ts", [...args, "--corruptions", "fog"]);
+      assert.equal(damaged.code, 1, damaged.stderr);
+      assert.match(
+        damaged.stderr,
+        /config\.json is missing or not valid JSON.*restore config\.json, or pass --force/,
+      );
+      assert.equal(Deno.readTextFileSync(finalPath), finalBefore, "final.json is kept");
+      Deno.writeTextFileSync(configPath, goodConfig);
+
       const report = await runTask("tasks/report.ts", ["--results", results]);
       assert.equal(report.code, 0, report.stderr);
       assert.match(report.stdout, /## Robustness/);
