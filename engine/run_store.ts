@@ -241,9 +241,13 @@ export async function readRuns(
       const final = await readJson<StoredFinal>(join(directory, "final.json"));
       if (config === undefined || final === undefined) {
         if (config !== undefined) onSkipped(`${directory}: unfinished (no final.json), left out`);
+        if (final !== undefined) onSkipped(`${directory}: final.json without config.json, left out`);
         continue;
       }
-      if (typeof config.config?.method !== "string" || typeof final.status !== "string") {
+      if (
+        typeof config.config?.method !== "string" || !Number.isInteger(config.config?.seed) ||
+        typeof final.status !== "string"
+      ) {
         throw new Error(`${directory}: config.json or final.json lacks the fields bench writes`);
       }
       runs.push({ directory, config, final });

@@ -35,8 +35,9 @@ export interface LoadedResults {
  * of every finished run.
  *
  * @param onSkipped Receives one line per run folder left out, as {@linkcode readRuns} describes,
- *   per finished run whose top-1, ECE or NLL is missing or out of range, and per
- *   `robustness.json` with such an entry, whose run stays without it.
+ *   per run with another status than finished or failed, per finished run whose
+ *   metrics are missing or out of range, and per `robustness.json` that cannot be
+ *   read or has such an entry, whose run stays without it.
  * @throws {Error} when a folder does not exist or is a file.
  */
 export async function loadResults(
@@ -60,6 +61,13 @@ export async function loadResults(
   const loaded: LoadedRun[] = [];
   for (const stored of runs) {
     let robustness = stored.final.status === "finished" ? await readRobustness(stored.directory) : undefined;
+    const robustnessPath = join(stored.directory, "robustness.json");
+    if (stored.final.status === "finished" && robustness === undefined && await fileExists(robustnessPath)) {
+      onSkipped(
+        `${robustnessPath}: not valid JSON or not a robustness result of this version; its robustness result ` +
+          "is left out (delete the file and run bench again to evaluate the run anew)",
+      );
+    }
     const entryProblem = robustness === undefined ? undefined : robustnessEntryProblem(robustness);
     if (entryProblem !== undefined) {
       onSkipped(
@@ -73,6 +81,15 @@ export async function loadResults(
   return { runs: loaded, conflicts };
 }
 
+/** Returns whether a file exists at `path`. */
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** Describes a value that should be a finite number in [low, high]. */
 function rangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
   if (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high) return undefined;
@@ -82,14 +99,27 @@ function rangeProblem(field: string, value: unknown, low: number, high: number):
   }, expected ${range}`;
 }
 
-/** Returns why a finished run's final metrics cannot be reported, or undefined when they can. */
-function finalMetricsProblem(final: StoredFinal): string | undefined {
-  if (final.status !== "finished") return undefined;
+/** Describes an optional value that, where present, should be a finite number in [low, high]. */
+function optionalRangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
+  return value === undefined ? undefined : rangeProblem(field, value, low, high);
+}
+
+/** Returns why a run's final metrics cannot be reported, or undefined when they can. */
+export function finalMetricsProblem(final: StoredFinal): string | undefined {
+  if (final.status === "failed") return undefined;
+  if (final.status !== "finished") {
+    return `status is ${JSON.stringify(final.status)}, expected "finished" or "failed"`;
+  }
   const metrics = final.metrics;
   if (metrics === undefined || metrics === null) return "the run finished but metrics are missing";
   return rangeProblem("metrics.valTop1", metrics.valTop1, 0, 1) ??
     rangeProblem("metrics.valEce", metrics.valEce, 0, 1) ??
-    rangeProblem("metrics.valNll", metrics.valNll, 0, Infinity);
+    rangeProblem("metrics.valNll", metrics.valNll, 0, Infinity) ??
+    rangeProblem("trainImagesPerSecond", final.trainImagesPerSecond, 0, Infinity) ??
+    // Top-5 is null on datasets with fewer than 5 classes.
+    (metrics.valTop5 === null ? undefined : optionalRangeProblem("metrics.valTop5", metrics.valTop5, 0, 1)) ??
+    optionalRangeProblem("metrics.valMce", metrics.valMce, 0, 1) ??
+    optionalRangeProblem("metrics.valBrier", metrics.valBrier, 0, 2);
 }
 
 /** Returns why an entry of a robustness result cannot be reported, or undefined when none. */

@@ -64,7 +64,12 @@ async function writeRun(
   const folder = join(results, runId);
   await Deno.mkdir(folder, { recursive: true });
   await Deno.writeTextFile(join(folder, "config.json"), JSON.stringify({ ...storedConfig("hard"), runId }));
-  const final = { status: "finished", finishedAt: "2026-12-05T00:00:00Z", metrics };
+  const final = {
+    status: "finished",
+    finishedAt: "2026-12-05T00:00:00Z",
+    metrics,
+    trainImagesPerSecond: 100,
+  };
   await Deno.writeTextFile(join(folder, "final.json"), JSON.stringify(final));
   if (entries !== undefined) {
     await Deno.writeTextFile(join(folder, "robustness.json"), JSON.stringify(robustnessResult(entries)));
@@ -119,6 +124,56 @@ Deno.test("loadResults leaves out runs with bad metrics", async () => {
       }
     } finally {
       await Deno.remove(other, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(results, { recursive: true });
+  }
+});
+
+Deno.test("loadResults names every damaged run it leaves out", async () => {
+  const results = await Deno.makeTempDir({ prefix: "mials-load-" });
+  try {
+    const good = { valTop1: 0.5, valEce: 0.1, valNll: 1.2 };
+    await writeRun(results, "a-good", good, corruptionEntries({ fog: [0.5, 0.4] }));
+    await writeRun(results, "b-percent-mce", { ...good, valMce: 5 });
+    await writeRun(results, "c-text-brier", { ...good, valBrier: "x" });
+    await writeRun(results, "d-no-top5", { ...good, valTop5: null });
+    await writeRun(results, "e-done", good);
+    const donePath = join(results, "e-done", "final.json");
+    await Deno.writeTextFile(donePath, (await Deno.readTextFile(donePath)).replace('"finished"', '"done"'));
+    await writeRun(results, "f-no-config", good);
+    await Deno.remove(join(results, "f-no-config", "config.json"));
+    await writeRun(results, "g-text-seed", good);
+    const seedPath = join(results, "g-text-seed", "config.json");
+    const config = JSON.parse(await Deno.readTextFile(seedPath));
+    await Deno.writeTextFile(
+      seedPath,
+      JSON.stringify({ ...config, config: { ...config.config, seed: "zero" } }),
+    );
+    await writeRun(results, "h-torn-robustness", good, corruptionEntries({ fog: [0.5, 0.4] }));
+    const robustnessPath = join(results, "h-torn-robustness", "robustness.json");
+    await Deno.writeTextFile(robustnessPath, (await Deno.readTextFile(robustnessPath)).slice(0, 50));
+    const skipped: string[] = [];
+
+    const { runs } = await loadResults([results], (line) => skipped.push(line));
+
+    const ids = runs.map((run) => run.stored.config.runId);
+    assert.deepEqual(ids, ["a-good", "d-no-top5", "h-torn-robustness"]);
+    assert.equal(runs[2].robustness, undefined);
+    const expected = [
+      /b-percent-mce\/final\.json: metrics\.valMce is 5, expected a number in \[0, 1\]; left out/,
+      /c-text-brier\/final\.json: metrics\.valBrier is "x", expected a number in \[0, 2\]/,
+      /e-done\/final\.json: status is "done", expected "finished" or "failed"/,
+      /f-no-config: final\.json without config\.json, left out/,
+      /g-text-seed: config\.json or final\.json lacks the fields bench writes/,
+      /h-torn-robustness\/robustness\.json: not valid JSON or not a robustness result of this version/,
+    ];
+    assert.equal(skipped.length, expected.length, skipped.join("\n"));
+    for (const pattern of expected) {
+      assert.ok(
+        skipped.some((line) => pattern.test(line)),
+        `no line matches ${pattern}:\n${skipped.join("\n")}`,
+      );
     }
   } finally {
     await Deno.remove(results, { recursive: true });
