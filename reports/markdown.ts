@@ -43,6 +43,10 @@ export interface RunSummary {
   final: RunMetrics;
   /** Whether the run completed. Failed runs are left out of the table and counted in a note. */
   status: "finished" | "failed";
+  /** Folder of the run, named in errors about it. */
+  directory?: string;
+  /** SHA-256 of the dataset's pixels and labels; runs of one row should share it. */
+  datasetDigest?: string;
 }
 
 /** Marks the missing standard deviation of a single-seed group. */
@@ -151,10 +155,15 @@ function groupFinishedRuns(runs: readonly RunSummary[]): RunSummary[][] {
     validateFinishedRun(run);
     const key = JSON.stringify([run.method, run.dataset, run.configSummary]);
     const group = groups.get(key) ?? [];
-    if (group.some((other) => other.seed === run.seed)) {
+    const twin = group.find((other) => other.seed === run.seed);
+    if (twin !== undefined) {
+      const folders = twin.directory !== undefined && run.directory !== undefined
+        ? ` (${twin.directory} and ${run.directory})`
+        : "";
       throw new RangeError(
-        `Two finished runs of ${describeRun(run)} with configuration "${run.configSummary}". ` +
-          "Keep one run per seed, or give the rerun another seed.",
+        `Two finished runs of ${describeRun(run)} with configuration "${run.configSummary}"${folders}. ` +
+          "Keep one run per seed, or give the rerun another seed. The same dataset passed as two " +
+          "different paths (relative, with a trailing slash, through a link) gives two run ids.",
       );
     }
     group.push(run);
@@ -218,6 +227,20 @@ function formatGroupRow(group: RunSummary[]): string {
   return formatRow(COLUMNS.map((column) => column.cell(group)));
 }
 
+/** Returns one note per row whose runs were trained on different images under one dataset name. */
+function describeMixedDatasets(groups: readonly RunSummary[][]): string[] {
+  return groups.flatMap((group) => {
+    const digests = new Set(group.map((run) => run.datasetDigest).filter((digest) => digest !== undefined));
+    if (digests.size < 2) return [];
+    return [
+      `Warning: the row of ${group[0].method} on ${
+        group[0].dataset
+      } pools runs on ${digests.size} different ` +
+      "datasets of that name (their pixel digests differ). Report their results folders separately.",
+    ];
+  });
+}
+
 function describeFailedRuns(runs: readonly RunSummary[]): string | undefined {
   const failed = runs.filter((run) => run.status === "failed");
   if (failed.length === 0) return undefined;
@@ -265,5 +288,6 @@ export function buildResultsTable(runs: readonly RunSummary[], methodOrder: read
   }
   const failedNote = describeFailedRuns(runs);
   if (failedNote !== undefined) lines.push(failedNote);
+  lines.push(...describeMixedDatasets(groups));
   return `${lines.join("\n")}\n`;
 }

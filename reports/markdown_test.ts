@@ -214,6 +214,25 @@ Deno.test("buildResultsTable rejects percentages", () => {
 Deno.test("buildResultsTable rejects repeated seeds", () => {
   const repeated = [...RUNS, run("ls", "animals", 2, { top1: 0.6, ece: 0.1, nll: 1, imagesPerSecond: 9 })];
   assert.throws(() => buildResultsTable(repeated), /Two finished runs of ls on animals, seed 2/);
+  const metrics = { top1: 0.6, ece: 0.1, nll: 1, imagesPerSecond: 9 };
+  const inFolders = [
+    { ...run("ls", "animals", 2, metrics), directory: "results/ls-a" },
+    { ...run("ls", "animals", 2, metrics), directory: "results/ls-b" },
+  ];
+  assert.throws(() => buildResultsTable(inFolders), /\(results\/ls-a and results\/ls-b\)/);
+});
+
+Deno.test("buildResultsTable warns about rows of different datasets", () => {
+  const metrics = { top1: 0.6, ece: 0.1, nll: 1, imagesPerSecond: 9 };
+  const runs = [
+    { ...run("ls", "data", 1, metrics), datasetDigest: "aa" },
+    { ...run("ls", "data", 2, metrics), datasetDigest: "bb" },
+    { ...run("hard", "data", 1, metrics), datasetDigest: "aa" },
+    { ...run("hard", "data", 2, metrics), datasetDigest: "aa" },
+  ];
+  const table = buildResultsTable(runs);
+  assert.match(table, /Warning: the row of ls on data pools runs on 2 different datasets of that name/);
+  assert.doesNotMatch(table, /row of hard/);
 });
 
 Deno.test("buildResultsTable shows top-5, MCE and Brier when every run has them", () => {

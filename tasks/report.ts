@@ -85,6 +85,8 @@ export function summarizeRun(run: StoredRun): RunSummary {
     backend: run.config.versions.backend,
     configSummary: run.config.configSummary,
     status: run.final.status,
+    directory: run.directory,
+    ...(run.config.datasetDigest === undefined ? {} : { datasetDigest: run.config.datasetDigest }),
     final: {
       top1: metrics?.valTop1 ?? NaN,
       ece: metrics?.valEce ?? NaN,
