@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { EMBEDDED_SPEC } from "../datasets/mod.ts";
 import { DISTORTION_NAMES, type DistortionName } from "../distortions/mod.ts";
 import {
   DEFAULT_METHOD_OPTIONS,
@@ -20,6 +21,7 @@ import { defaultCropPadding } from "./augment.ts";
 import { defaultStem, validateResNetOptions } from "./resnet.ts";
 import type { RobustnessPlan } from "./robustness.ts";
 import { parseRobustnessPlan, ROBUSTNESS_USAGE } from "./robustness_options.ts";
+import { canonicalDatasetSpec, resolveUserPath } from "./user_paths.ts";
 import {
   integerInRange,
   nonNegativeInteger,
@@ -224,14 +226,14 @@ export function parseBenchOptions(args: string[]): BenchPlan | "help" {
   return {
     methods: parseMethodList(values.method!),
     seeds: parseSeeds(values.seeds!),
-    dataset: values.dataset!,
-    resultsRoot: nonEmptyPath("--results", values.results!),
+    dataset: canonicalDatasetSpec(values.dataset!, EMBEDDED_SPEC),
+    resultsRoot: resolveUserPath(nonEmptyPath("--results", values.results!)),
     backend: values.backend === undefined ? undefined : parseBackendName(values.backend),
     force: values.force!,
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     cacheDir: values["cache-dir"] === undefined
       ? undefined
-      : nonEmptyPath("--cache-dir", values["cache-dir"]),
+      : resolveUserPath(nonEmptyPath("--cache-dir", values["cache-dir"])),
     stream: parseStream(values.stream!),
     skipBadImages: values["skip-bad-images"]!,
     training: {

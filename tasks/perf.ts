@@ -15,10 +15,11 @@ import {
   summarizeTorchRounds,
   type TorchComparison,
 } from "../bench/perf_report.ts";
-import { loadDataset } from "../datasets/mod.ts";
+import { EMBEDDED_SPEC, loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { parseBackendName, selectBackend } from "../engine/backend.ts";
 import { nonNegativeInteger, positiveInteger, positiveNumber } from "../engine/option_values.ts";
+import { canonicalDatasetSpec } from "../engine/user_paths.ts";
 import { defaultWorkerCount } from "../pipeline/mod.ts";
 
 const USAGE = `Usage: deno task perf [options]
@@ -70,7 +71,7 @@ function parseOptions(args: string[]) {
   });
   return {
     help: values.help!,
-    dataset: values.dataset!,
+    dataset: canonicalDatasetSpec(values.dataset!, EMBEDDED_SPEC),
     trainPerClass: positiveInteger("--train-per-class", values["train-per-class"], 100),
     epochs: positiveInteger("--epochs", values.epochs, 2),
     width: positiveNumber("--width", values.width, 0.25),

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { dirname, join, parse, relative, resolve } from "node:path";
+import { dirname, join, parse, relative } from "node:path";
 import { parseArgs } from "node:util";
 import type { StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
+import { resolveUserPath } from "../engine/user_paths.ts";
 import { describeConflicts } from "../reports/merge.ts";
 import { BASELINE_METHOD, buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
 import { buildBaselineDifferences } from "../reports/baseline_differences.ts";
@@ -126,8 +127,9 @@ function parseOptions(args: string[]): ReportOptions {
     },
   });
   return {
-    folders: [...(parsed.values.results ?? []), ...parsed.positionals],
-    out: parsed.values.out,
+    // Relative paths count from the folder `deno task` was started in.
+    folders: [...(parsed.values.results ?? []), ...parsed.positionals].map(resolveUserPath),
+    out: parsed.values.out === undefined ? undefined : resolveUserPath(parsed.values.out),
     charts: parsed.values.charts,
     compare: parsed.values.compare ?? false,
     baseline: parsed.values.baseline,
@@ -163,7 +165,9 @@ async function buildChartSection(
   options: ReportOptions,
   methodOrder: string[],
 ): Promise<string> {
-  const folder = options.charts ?? (options.out === undefined ? undefined : defaultChartsFolder(options.out));
+  const folder = options.charts === undefined
+    ? (options.out === undefined ? undefined : defaultChartsFolder(options.out))
+    : resolveUserPath(options.charts);
   if (folder === undefined) {
     console.error("report: no charts written. Pass --out FILE or --charts DIR to write SVG charts.");
     return "";
@@ -172,9 +176,10 @@ async function buildChartSection(
   const blocks = buildCharts(finished.map(toChartRun), methodOrder);
   const files = chartFiles(blocks);
   if (files.length > 0) await writeCharts(folder, files);
+  // Without --out the links keep --charts as typed, so they resolve from the user's folder.
   const linkFolder = options.out === undefined
-    ? folder
-    : relative(dirname(resolve(options.out)), resolve(folder));
+    ? options.charts ?? folder
+    : relative(dirname(options.out), folder);
   return buildChartsMarkdown(blocks, linkFolder === "" ? "." : linkFolder);
 }
 
@@ -363,7 +368,7 @@ async function main(args: string[]): Promise<number> {
     if (options.compare) {
       text = await buildFolderComparison(options);
     } else {
-      if (options.folders.length === 0) options.folders = ["results"];
+      if (options.folders.length === 0) options.folders = [resolveUserPath("results")];
       text = await buildReport(options);
     }
     if (text === undefined) return 1;

@@ -53,7 +53,8 @@ export function taskCommand(script: string, args: string[], piped = true): Deno.
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", join(REPO_ROOT, script), ...args],
     cwd: REPO_ROOT,
-    env: { TF_CPP_MIN_LOG_LEVEL: "2" },
+    // Tasks resolve relative paths from INIT_CWD, which `deno task test` sets to where it started.
+    env: { TF_CPP_MIN_LOG_LEVEL: "2", INIT_CWD: REPO_ROOT },
     stdout: piped ? "piped" : "null",
     stderr: piped ? "piped" : "null",
   });
