@@ -6,10 +6,13 @@
  * @module
  */
 
+/** Decimal notation, with an optional exponent: no hexadecimal, binary or octal forms. */
+const DECIMAL = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
 /** Parses an integer in [minimum, maximum]. */
 export function integerInRange(option: string, value: string, minimum: number, maximum: number): number {
   const parsed = number(option, value, minimum);
-  if (!Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
+  if (!Number.isSafeInteger(parsed) || parsed < minimum || parsed > maximum) {
     throw new Error(`Invalid ${option} "${value}": expected an integer in [${minimum}, ${maximum}].`);
   }
   return parsed;
@@ -19,8 +22,8 @@ export function integerInRange(option: string, value: string, minimum: number, m
 export function number(option: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed)) {
-    throw new Error(`Invalid ${option} "${value}": expected a number.`);
+  if (!DECIMAL.test(value) || !Number.isFinite(parsed)) {
+    throw new Error(`Invalid ${option} "${value}": expected a number in decimal notation.`);
   }
   return parsed;
 }
@@ -42,8 +45,8 @@ export function nonNegativeNumber(option: string, value: string | undefined, fal
 /** Parses an integer of 1 or more. */
 export function positiveInteger(option: string, value: string | undefined, fallback: number): number {
   const parsed = number(option, value, fallback);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new Error(`Invalid ${option} "${value}": expected a positive integer.`);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new Error(`Invalid ${option} "${value}": expected a positive integer up to 2^53 - 1.`);
   }
   return parsed;
 }
@@ -51,8 +54,8 @@ export function positiveInteger(option: string, value: string | undefined, fallb
 /** Parses an integer of 0 or more. */
 export function nonNegativeInteger(option: string, value: string | undefined, fallback: number): number {
   const parsed = number(option, value, fallback);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new Error(`Invalid ${option} "${value}": expected an integer of 0 or more.`);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new Error(`Invalid ${option} "${value}": expected an integer of 0 or more, up to 2^53 - 1.`);
   }
   return parsed;
 }
