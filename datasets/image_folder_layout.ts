@@ -80,7 +80,7 @@ export async function scanImageFolder(root: string): Promise<ImageFolderLayout> 
 
   const readableNames = await readClassNames(join(absoluteRoot, "Labels.json"), classFolders);
   const { names: classNames, note: namesNote } = makeClassNamesUnique(readableNames, classFolders);
-  const ignored: IgnoredEntries = { folders: [], files: [] };
+  const ignored: IgnoredEntries = { folders: [], files: [], brokenLinks: [] };
   const train = await listSplitFiles(absoluteRoot, "train", classFolders, classFolders, ignored);
   const val = await listSplitFiles(absoluteRoot, "val", valClassFolders, classFolders, ignored);
   const notes = [namesNote, ...describeIgnored(ignored)].filter((note): note is string => note !== undefined);
@@ -91,6 +91,8 @@ export async function scanImageFolder(root: string): Promise<ImageFolderLayout> 
 interface IgnoredEntries {
   folders: string[];
   files: string[];
+  /** Symbolic links whose target is missing or part of a loop. */
+  brokenLinks: string[];
 }
 
 /** Maximum number of ignored paths a note quotes before it counts the rest. */
@@ -115,6 +117,12 @@ function describeIgnored(ignored: IgnoredEntries): string[] {
     notes.push(
       `Ignored ${ignored.files.length} file(s) whose extension is not an image extension ` +
         `(${quotePaths(ignored.files)}); the extensions read are ${[...IMAGE_EXTENSIONS].join(", ")}.`,
+    );
+  }
+  if (ignored.brokenLinks.length > 0) {
+    notes.push(
+      `Ignored ${ignored.brokenLinks.length} symbolic link(s) whose target is missing or a loop ` +
+        `(${quotePaths(ignored.brokenLinks)}); fix or remove them.`,
     );
   }
   return notes;
@@ -161,17 +169,36 @@ async function requireDirectory(path: string, description: string): Promise<void
 interface FolderEntries {
   directories: string[];
   files: string[];
+  /** Symbolic links that lead nowhere: a missing target or a loop. */
+  brokenLinks: string[];
+}
+
+/** Returns the target's details of the link `path`, or undefined when it leads nowhere. */
+async function linkTarget(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    // A loop of links fails with ELOOP, which Deno reports as FilesystemLoop.
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.FilesystemLoop) {
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** Lists the non-hidden folders and files of `dir`, following symbolic links. */
 async function listFolder(dir: string): Promise<FolderEntries> {
-  const entries: FolderEntries = { directories: [], files: [] };
+  const entries: FolderEntries = { directories: [], files: [], brokenLinks: [] };
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name.startsWith(".")) continue;
     let isDirectory = entry.isDirectory;
     let isFile = entry.isFile;
     if (entry.isSymlink) {
-      const target = await Deno.stat(join(dir, entry.name));
+      const target = await linkTarget(join(dir, entry.name));
+      if (target === undefined) {
+        entries.brokenLinks.push(entry.name);
+        continue;
+      }
       isDirectory = target.isDirectory;
       isFile = target.isFile;
     }
@@ -207,7 +234,8 @@ async function listSplitFiles(
   for (const classFolder of splitClassFolders) {
     const label = allClassFolders.indexOf(classFolder);
     const folder = join(root, split, classFolder);
-    const { directories, files } = await listFolder(folder);
+    const { directories, files, brokenLinks } = await listFolder(folder);
+    ignored.brokenLinks.push(...brokenLinks.map((name) => `${split}/${classFolder}/${name}`));
     const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
     const images = files.filter(isImage);
     ignored.folders.push(...directories.map((name) => `${split}/${classFolder}/${name}/`));

@@ -62,6 +62,22 @@ Deno.test("scanImageFolder ignores hidden and non-image files", async () => {
   assert.match(layout.notes[1], /Ignored 1 file\(s\) .* \(train\/a\/notes\.txt\); the extensions read are/);
 });
 
+Deno.test("scanImageFolder ignores broken and looping links", async () => {
+  const root = await makeTree(["train/a/1.png", "val/a/1.png"]);
+  await Deno.symlink("/nonexistent/x.jpg", join(root, "train/a/broken.jpg"));
+  await Deno.symlink(join(root, "val/a/loop.png"), join(root, "val/a/loop.png"));
+
+  const layout = await scanImageFolder(root);
+
+  assert.deepEqual(layout.train.map((file) => file.relativePath), ["train/a/1.png"]);
+  assert.deepEqual(layout.val.map((file) => file.relativePath), ["val/a/1.png"]);
+  assert.equal(layout.notes.length, 1);
+  assert.match(
+    layout.notes[0],
+    /Ignored 2 symbolic link\(s\) whose target is missing or a loop \(train\/a\/broken\.jpg, val\/a\/loop\.png\); fix or remove them\./,
+  );
+});
+
 Deno.test("scanImageFolder names nested folders of every split and shortens long lists", async () => {
   const root = await makeTree(["train/a/1.png", "val/a/1.png", "val/a/deep/2.png"]);
   for (let i = 0; i < 6; i++) await Deno.mkdir(join(root, `train/a/sub${i}`));
