@@ -351,6 +351,23 @@ function describeOptionError(error: Error): string {
   return `Unknown option ${option}.`;
 }
 
+/**
+ * Throws when `out` lies in a run folder (one with a config.json or final.json), where
+ * the report could replace a stored result file.
+ */
+async function refuseRunFolderOutput(out: string): Promise<void> {
+  const folder = dirname(out);
+  for (const name of ["config.json", "final.json"]) {
+    const exists = await Deno.stat(join(folder, name)).then(() => true, () => false);
+    if (exists) {
+      throw new Error(
+        `--out ${out} is inside the run folder ${folder}, whose stored results it could replace. ` +
+          "Write the report elsewhere, for example next to the results folder as results/table.md.",
+      );
+    }
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   let options: ReportOptions;
   try {
@@ -364,6 +381,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (options.out !== undefined) await refuseRunFolderOutput(options.out);
     let text: string | undefined;
     if (options.compare) {
       text = await buildFolderComparison(options);

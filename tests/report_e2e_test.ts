@@ -167,6 +167,19 @@ reportTest("report writes linked SVG charts", async (work) => {
   for (const link of links) parseSvgTags(Deno.readTextFileSync(join(dirname(out), link)));
   const written = [...Deno.readDirSync(join(work, "report", "table-charts"))].map((entry) => entry.name);
   assert.equal(written.length, links.length, `unexpected files: ${written.join(", ")}`);
+
+  // --out into a run folder could replace its stored results.
+  const [runFolder] = [...Deno.readDirSync(results)].map((entry) => join(results, entry.name));
+  const finalBefore = Deno.readTextFileSync(join(runFolder, "final.json"));
+  const intoRun = await runTask("tasks/report.ts", [
+    "--results",
+    results,
+    "--out",
+    join(runFolder, "final.json"),
+  ]);
+  assert.equal(intoRun.code, 1);
+  assert.match(intoRun.stderr, /--out .*final\.json is inside the run folder .*Write the report elsewhere/);
+  assert.equal(Deno.readTextFileSync(join(runFolder, "final.json")), finalBefore);
 });
 
 reportTest("report without out writes no charts", async (work) => {
