@@ -355,7 +355,7 @@ function describeOptionError(error: Error): string {
  * Throws when `out` lies in a run folder (one with a config.json or final.json), where
  * the report could replace a stored result file.
  */
-async function refuseRunFolderOutput(out: string): Promise<void> {
+async function rejectOutputInRunFolder(out: string): Promise<void> {
   const folder = dirname(out);
   for (const name of ["config.json", "final.json"]) {
     const exists = await Deno.stat(join(folder, name)).then(() => true, () => false);
@@ -381,7 +381,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (options.out !== undefined) await refuseRunFolderOutput(options.out);
+    if (options.out !== undefined) await rejectOutputInRunFolder(options.out);
     let text: string | undefined;
     if (options.compare) {
       text = await buildFolderComparison(options);
