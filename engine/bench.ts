@@ -13,6 +13,7 @@ import type { BenchPlan } from "./bench_options.ts";
 import { type BenchOutput, runOne, type RunOutcome } from "./bench_run.ts";
 import type { RunConfig } from "./config.ts";
 import { selectShard } from "./shard.ts";
+import { describeMemoryRisk } from "./memory_estimate.ts";
 
 export type { BenchOutput, RunOutcome } from "./bench_run.ts";
 
@@ -58,6 +59,10 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
     `dataset ${dataset.name}: ${dataset.train.count} train and ${dataset.val.count} val images, ` +
       `${dataset.classNames.length} classes, ${dataset.train.height}x${dataset.train.width} px${streamed}`,
   );
+  const { side, width, batchSize, stem } = plan.training;
+  const shape = { side, width, stem, batchSize: Math.min(batchSize, dataset.train.count) };
+  const memoryRisk = describeMemoryRisk(shape, systemMemoryBytes());
+  if (memoryRisk !== undefined) output.log(memoryRisk);
   const outcomes: RunOutcome[] = [];
   for (const { method, seed } of entries) {
     const config: RunConfig = {
@@ -70,6 +75,15 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
     outcomes.push(await runOne(config, { plan, dataset, backend, output }));
   }
   return outcomes;
+}
+
+/** Returns the machine's total memory in bytes, or undefined where Deno cannot read it. */
+function systemMemoryBytes(): number | undefined {
+  try {
+    return Deno.systemMemoryInfo().total;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeBackend(backend: BackendChoice): string {

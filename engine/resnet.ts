@@ -53,7 +53,9 @@ export interface ResNet18 {
   decayed: Set<string>;
 }
 
-const STAGE_CHANNELS = [64, 128, 256, 512];
+/** Output channels of the four stages at width 1. */
+export const STAGE_CHANNELS = [64, 128, 256, 512];
+
 /** PyTorch's convention: running = (1 - momentum) running + momentum batch. */
 export const BATCH_NORM_MOMENTUM = 0.1;
 
