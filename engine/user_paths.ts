@@ -21,11 +21,11 @@ export function resolveUserPath(path: string): string {
 }
 
 /**
- * Returns the canonical form of a `--dataset` value, which run ids are computed from:
- * `embedded` as it is, and a folder as its absolute path with links resolved, so the
- * same folder typed another way (relative, with a trailing slash, through a link)
- * gives the same runs. A path that does not exist is only made absolute; loading it
- * then reports it.
+ * Returns the canonical form of a `--dataset` value, which run ids are computed from.
+ * `embedded` stays as it is, and a folder becomes its absolute path with links
+ * resolved. So the same folder typed another way (relative, with a trailing slash,
+ * through a link) gives the same runs. A path that does not exist is only made
+ * absolute; loading it then reports it.
  */
 export function canonicalDatasetSpec(spec: string, embedded: string): string {
   if (spec === embedded || spec === "") return spec;
