@@ -83,8 +83,22 @@ export async function scanImageFolder(root: string): Promise<ImageFolderLayout> 
   const ignored: IgnoredEntries = { folders: [], files: [], brokenLinks: [] };
   const train = await listSplitFiles(absoluteRoot, "train", classFolders, classFolders, ignored);
   const val = await listSplitFiles(absoluteRoot, "val", valClassFolders, classFolders, ignored);
-  const notes = [namesNote, ...describeIgnored(ignored)].filter((note): note is string => note !== undefined);
+  const notes = [
+    namesNote,
+    describeClassesWithoutVal(classFolders, valClassFolders),
+    ...describeIgnored(ignored),
+  ]
+    .filter((note): note is string => note !== undefined);
   return { root: absoluteRoot, classFolders, classNames, train, val, notes };
+}
+
+/** Returns a note naming the train classes that have no val folder, or undefined when all have one. */
+function describeClassesWithoutVal(trainClasses: string[], valClasses: string[]): string | undefined {
+  const inVal = new Set(valClasses);
+  const missing = trainClasses.filter((name) => !inVal.has(name));
+  if (missing.length === 0) return undefined;
+  return `${missing.length} train class(es) without a val folder (${quotePaths(missing)}): ` +
+    "they are trained on but never evaluated. Add val/<class>/ folders to evaluate them.";
 }
 
 /** Entries inside class folders that the listing skipped, as paths relative to the root. */

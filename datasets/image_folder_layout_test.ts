@@ -96,7 +96,14 @@ Deno.test("scanImageFolder has no notes for a clean folder", async () => {
 });
 
 Deno.test("scanImageFolder appends folder names to shared readable names", async () => {
-  const root = await makeTree(["train/n1/1.png", "train/n2/1.png", "train/n3/1.png", "val/n1/1.png"]);
+  const root = await makeTree([
+    "train/n1/1.png",
+    "train/n2/1.png",
+    "train/n3/1.png",
+    "val/n1/1.png",
+    "val/n2/1.png",
+    "val/n3/1.png",
+  ]);
   await Deno.writeTextFile(
     join(root, "Labels.json"),
     JSON.stringify({ n1: "crane", n2: "crane", n3: "ant" }),
@@ -188,6 +195,10 @@ Deno.test("scanImageFolder allows a train class without val", async () => {
   const layout = await scanImageFolder(root);
 
   assert.deepEqual(layout.val.map((file) => file.label), [1]);
+  assert.deepEqual(layout.notes, [
+    "1 train class(es) without a val folder (a): they are trained on but never evaluated. " +
+    "Add val/<class>/ folders to evaluate them.",
+  ]);
 });
 
 Deno.test("makeClassNamesUnique renames a readable name that equals another class's folder name", () => {
