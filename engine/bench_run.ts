@@ -71,9 +71,15 @@ export async function runOne(config: RunConfig, context: BenchContext): Promise<
   try {
     lock = await acquireRunLock(directory);
   } catch (error) {
-    const message = `locking the run folder failed: ${
-      (error as Error).message
-    }. Check that ${directory} is writable.`;
+    const reason = (error as Error).message;
+    // A finished run can be skipped without the lock, as on a read-only results folder.
+    if (!context.plan.force && await isFinished(directory)) {
+      context.output.log(
+        `${runId}: finished earlier, skipped without updating it: locking its folder failed (${reason})`,
+      );
+      return { runId, status: "skipped" };
+    }
+    const message = `locking the run folder failed: ${reason}. Check that ${directory} is writable.`;
     context.output.log(`${runId}: failed: ${message}`);
     return { runId, status: "failed", error: message };
   }

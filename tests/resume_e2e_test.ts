@@ -259,3 +259,34 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "bench skips finished runs on a read-only folder",
+  ignore: probe === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () =>
+    withWorkFolder(async (work) => {
+      await writeDataset(join(work, "dataset"));
+      const disk = await mountTmpfs("16m");
+      assert.ok(disk !== undefined);
+      try {
+        const results = join(disk, "results");
+        const args = [...tinyBenchArgs(work), "--method", "hard", "--epochs", "1", "--results", results];
+        const first = await runTask("tasks/bench.ts", args);
+        assert.equal(first.code, 0, first.stderr);
+        const remount = await new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).output();
+        assert.ok(remount.success, new TextDecoder().decode(remount.stderr));
+
+        const again = await runTask("tasks/bench.ts", args);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(
+          again.stderr,
+          /finished earlier, skipped without updating it: locking its folder failed/,
+        );
+        assert.match(again.stderr, /0 finished, 1 skipped, 0 failed/);
+      } finally {
+        await unmount(disk);
+      }
+    }),
+});
