@@ -15,6 +15,15 @@ export async function readTextIfPresent(path: string): Promise<string | undefine
   }
 }
 
+/** Returns whether `path` is a file, following links. Any error reading it counts as no. */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes a file, doing nothing when it does not exist; other errors are raised. */
 export async function removeIfPresent(path: string): Promise<void> {
   await Deno.remove(path).catch((error) => {

@@ -17,6 +17,7 @@ import {
   DEFAULT_NMI_BINS,
   defaultNmiKernel,
   MAX_NMI_BINS_OPTION,
+  NMI_KERNELS,
   type NmiKernel,
   normalizedMutualInformation,
 } from "./nmi.ts";
@@ -31,9 +32,6 @@ export const MIN_QUICK_SPEEDUP = 2;
 
 /** Largest difference between kernel and reference that the agreement check accepts. */
 export const AGREEMENT_TOLERANCE = 1e-9;
-
-/** The kernel's pixel passes, each checked by `--quick` where it runs. */
-const NMI_KERNELS: readonly NmiKernel[] = ["wasm", "typescript"];
 
 /** Image pairs timed per size; the timing loop cycles through them. */
 const PAIRS_PER_SIZE = 4;

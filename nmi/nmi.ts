@@ -31,6 +31,9 @@ const CHANNELS = 3;
  */
 export type NmiKernel = "wasm" | "typescript";
 
+/** Every {@linkcode NmiKernel}, the WebAssembly one first. */
+export const NMI_KERNELS: readonly NmiKernel[] = ["wasm", "typescript"];
+
 /** Options of the typed-array NMI functions. */
 export interface NmiKernelOptions extends NmiOptions {
   /**
@@ -312,8 +315,9 @@ function usesWasm(options: NmiKernelOptions, workspace: NmiWorkspace, caller: st
   const { kernel } = options;
   if (kernel === undefined) return workspace.wasm !== undefined;
   if (kernel === "typescript") return false;
-  if (kernel !== "wasm") {
-    throw new RangeError(`${caller}: kernel must be "wasm" or "typescript", got ${JSON.stringify(kernel)}`);
+  if (!NMI_KERNELS.includes(kernel)) {
+    const names = NMI_KERNELS.map((name) => JSON.stringify(name)).join(" or ");
+    throw new RangeError(`${caller}: kernel must be ${names}, got ${JSON.stringify(kernel)}`);
   }
   if (workspace.wasm === undefined) {
     const reason = wasmKernelUnavailableReason() ??
@@ -411,9 +415,10 @@ export function normalizedMutualInformation(
   options: NmiKernelOptions | null = {},
 ): number {
   validatePair(clean, degraded, "normalizedMutualInformation");
-  const bins = resolveNmiBins(options ?? {}, "normalizedMutualInformation");
+  const settings = options ?? {};
+  const bins = resolveNmiBins(settings, "normalizedMutualInformation");
   const workspace = getWorkspace(bins, clean.length / CHANNELS);
-  const useWasm = usesWasm(options ?? {}, workspace, "normalizedMutualInformation");
+  const useWasm = usesWasm(settings, workspace, "normalizedMutualInformation");
   clean = unshared(clean);
   degraded = unshared(degraded);
   const pair = { clean, degraded, cleanWords: wordsOf(clean), degradedWords: wordsOf(degraded), offset: 0 };
@@ -455,9 +460,10 @@ export function nmiBatch(
     );
   }
 
-  const bins = resolveNmiBins(options ?? {}, "nmiBatch");
+  const settings = options ?? {};
+  const bins = resolveNmiBins(settings, "nmiBatch");
   const workspace = getWorkspace(bins, imageLength / CHANNELS);
-  const useWasm = usesWasm(options ?? {}, workspace, "nmiBatch");
+  const useWasm = usesWasm(settings, workspace, "nmiBatch");
   clean = unshared(clean);
   degraded = unshared(degraded);
   const cleanWords = wordsOf(clean);

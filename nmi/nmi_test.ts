@@ -3,7 +3,7 @@ import { Random } from "../engine/random.ts";
 import { applyGaussianBlur } from "../distortions/blur.ts";
 import { noiseImage } from "../distortions/_testing.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
-import { nmiBatch, type NmiKernel, type NmiKernelOptions, normalizedMutualInformation } from "./nmi.ts";
+import { NMI_KERNELS, nmiBatch, type NmiKernelOptions, normalizedMutualInformation } from "./nmi.ts";
 
 /** Maximum difference between the kernel and the float64 reference on any input. */
 const REFERENCE_TOLERANCE = 1e-9;
@@ -155,7 +155,7 @@ Deno.test("nmi rejects invalid inputs", () => {
 Deno.test("nmi rejects arrays other than Float32Array", () => {
   const image = noiseImage(4, 4, 31);
   const wide = Float64Array.from(image);
-  for (const kernel of KERNELS) {
+  for (const kernel of NMI_KERNELS) {
     assert.throws(
       () => normalizedMutualInformation(wide as unknown as Float32Array, image, { kernel }),
       /clean must be a Float32Array, got Float64Array\. Convert it with Float32Array\.from/,
@@ -182,7 +182,7 @@ Deno.test("nmi copies a pair in shared memory first", () => {
   const degraded = noiseImage(9, 9, 35);
   const shared = new Float32Array(new SharedArrayBuffer(clean.byteLength));
   shared.set(clean);
-  for (const kernel of KERNELS) {
+  for (const kernel of NMI_KERNELS) {
     assert.equal(
       normalizedMutualInformation(shared, degraded, { bins: 128, kernel }),
       normalizedMutualInformation(clean, degraded, { bins: 128, kernel }),
@@ -224,9 +224,6 @@ Deno.test("nmiBatch rejects invalid counts", () => {
   assert.throws(() => nmiBatch(batch, batch, 6), /each image has 4 values, not a multiple of 3/);
 });
 
-/** Both pixel passes, each checked in every reference comparison. */
-const KERNELS: NmiKernel[] = ["wasm", "typescript"];
-
 /**
  * Asserts that both kernels agree with the reference on one pair and give the same
  * float as each other, naming the case on failure.
@@ -238,11 +235,11 @@ function assertMatchesReference(
   label: string,
 ): void {
   const expected = referenceNmi(clean, degraded, bins);
-  const results = KERNELS.map((kernel) => normalizedMutualInformation(clean, degraded, { bins, kernel }));
+  const results = NMI_KERNELS.map((kernel) => normalizedMutualInformation(clean, degraded, { bins, kernel }));
   for (const [index, actual] of results.entries()) {
     assert.ok(
       Math.abs(actual - expected) <= REFERENCE_TOLERANCE,
-      `${label}, ${bins} bins: ${KERNELS[index]} kernel ${actual}, reference ${expected}`,
+      `${label}, ${bins} bins: ${NMI_KERNELS[index]} kernel ${actual}, reference ${expected}`,
     );
   }
   assert.equal(results[0], results[1], `${label}, ${bins} bins: the two kernels differ`);
@@ -407,7 +404,7 @@ Deno.test("nmiBatch matches reference per image", () => {
     const imageLength = height * width * 3;
     for (
       const [bins, kernel] of (count === 2 ? [64] : [16, 64, 100]).flatMap((b) =>
-        KERNELS.map((k) => [b, k] as const)
+        NMI_KERNELS.map((k) => [b, k] as const)
       )
     ) {
       const batch = nmiBatch(clean, degraded, count, { bins, kernel });

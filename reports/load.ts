@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import type { RobustnessResult } from "../engine/robustness.ts";
+import { isFile } from "../engine/files.ts";
 import { readRobustness } from "../engine/robustness_run.ts";
 import { summarizeHarness } from "../engine/config.ts";
 import { readRuns, type StoredFinal, type StoredRun, type StoredRunConfig } from "../engine/run_store.ts";
@@ -62,7 +63,7 @@ export async function loadResults(
   for (const stored of runs) {
     let robustness = stored.final.status === "finished" ? await readRobustness(stored.directory) : undefined;
     const robustnessPath = join(stored.directory, "robustness.json");
-    if (stored.final.status === "finished" && robustness === undefined && await fileExists(robustnessPath)) {
+    if (stored.final.status === "finished" && robustness === undefined && await isFile(robustnessPath)) {
       onSkipped(
         `${robustnessPath}: not valid JSON or not a robustness result of this version; its robustness result ` +
           "is left out (delete the file and run bench again to evaluate the run anew)",
@@ -79,15 +80,6 @@ export async function loadResults(
     loaded.push(robustness === undefined ? { stored } : { stored, robustness });
   }
   return { runs: loaded, conflicts };
-}
-
-/** Returns whether a file exists at `path`. */
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /** Describes a value that should be a finite number in [low, high]. */

@@ -11,6 +11,7 @@ import type { StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
+import { isFile } from "../engine/files.ts";
 import { resolveUserPath } from "../engine/user_paths.ts";
 import { describeConflicts } from "../reports/merge.ts";
 import { BASELINE_METHOD, buildRobustnessTables, type RunRobustness } from "../reports/robustness.ts";
@@ -358,8 +359,7 @@ function describeOptionError(error: Error): string {
 async function rejectOutputInRunFolder(out: string): Promise<void> {
   const folder = dirname(out);
   for (const name of ["config.json", "final.json"]) {
-    const exists = await Deno.stat(join(folder, name)).then(() => true, () => false);
-    if (exists) {
+    if (await isFile(join(folder, name))) {
       throw new Error(
         `--out ${out} is inside the run folder ${folder}, whose stored results it could replace. ` +
           "Write the report elsewhere, for example next to the results folder as results/table.md.",

@@ -225,68 +225,62 @@ async function unmount(folder: string): Promise<void> {
 const probe = await mountTmpfs("64k");
 if (probe !== undefined) await unmount(probe);
 
-Deno.test({
-  name: "bench fails cleanly on a full disk",
-  // Mounting needs root or CAP_SYS_ADMIN. Elsewhere, checkpoint_test.ts and atomic_write_test.ts inject the failure.
-  ignore: probe === undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: () =>
-    withWorkFolder(async (work) => {
-      await writeDataset(join(work, "dataset"));
-      // Room for config.json and the logs, not for a checkpoint of about 1.4 MB.
-      const disk = await mountTmpfs("256k");
-      assert.ok(disk !== undefined);
-      try {
-        const results = join(disk, "results");
-        const args = [...tinyBenchArgs(work), "--method", "hard", "--seeds", "0,1", "--epochs", "2"];
-        const result = await runTask("tasks/bench.ts", [...args, "--batch-size", "4", "--results", results]);
-        assert.equal(result.code, 1, result.stderr);
-        assert.match(result.stderr, /0 finished, 0 skipped, 2 failed/);
-        for (const run of Deno.readDirSync(results)) {
-          const folder = join(results, run.name);
-          const final = readJsonFile(join(folder, "final.json"));
-          assert.equal(final.status, "failed");
-          assert.match(
-            final.error as string,
-            /^Writing .*checkpoint-epoch0001\.bin failed: No space left on device \(os error 28\)\. Check free disk space/,
-          );
-          assert.deepEqual(listFiles(folder), ["config.json", "epochs.jsonl", "final.json", "samples.jsonl"]);
-          assert.equal(readEpochs(folder).length, 1);
+/**
+ * Registers a test that runs `body` on a tmpfs of `size` inside a work folder with the
+ * tiny dataset written, and unmounts it afterwards. Mounting needs root or
+ * CAP_SYS_ADMIN, so elsewhere the test is ignored.
+ */
+function tmpfsTest(name: string, size: string, body: (work: string, disk: string) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: probe === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () =>
+      withWorkFolder(async (work) => {
+        await writeDataset(join(work, "dataset"));
+        const disk = await mountTmpfs(size);
+        assert.ok(disk !== undefined);
+        try {
+          await body(work, disk);
+        } finally {
+          await unmount(disk);
         }
-      } finally {
-        await unmount(disk);
-      }
-    }),
+      }),
+  });
+}
+
+// Elsewhere, checkpoint_test.ts and atomic_write_test.ts inject the full-disk failure.
+// The size leaves room for config.json and the logs, not for a checkpoint of about 1.4 MB.
+tmpfsTest("bench fails cleanly on a full disk", "256k", async (work, disk) => {
+  const results = join(disk, "results");
+  const args = [...tinyBenchArgs(work), "--method", "hard", "--seeds", "0,1", "--epochs", "2"];
+  const result = await runTask("tasks/bench.ts", [...args, "--batch-size", "4", "--results", results]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /0 finished, 0 skipped, 2 failed/);
+  for (const run of Deno.readDirSync(results)) {
+    const folder = join(results, run.name);
+    const final = readJsonFile(join(folder, "final.json"));
+    assert.equal(final.status, "failed");
+    assert.match(
+      final.error as string,
+      /^Writing .*checkpoint-epoch0001\.bin failed: No space left on device \(os error 28\)\. Check free disk space/,
+    );
+    assert.deepEqual(listFiles(folder), ["config.json", "epochs.jsonl", "final.json", "samples.jsonl"]);
+    assert.equal(readEpochs(folder).length, 1);
+  }
 });
 
-Deno.test({
-  name: "bench skips finished runs on a read-only folder",
-  ignore: probe === undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: () =>
-    withWorkFolder(async (work) => {
-      await writeDataset(join(work, "dataset"));
-      const disk = await mountTmpfs("16m");
-      assert.ok(disk !== undefined);
-      try {
-        const results = join(disk, "results");
-        const args = [...tinyBenchArgs(work), "--method", "hard", "--epochs", "1", "--results", results];
-        const first = await runTask("tasks/bench.ts", args);
-        assert.equal(first.code, 0, first.stderr);
-        const remount = await new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).output();
-        assert.ok(remount.success, new TextDecoder().decode(remount.stderr));
+tmpfsTest("bench skips finished runs on a read-only folder", "16m", async (work, disk) => {
+  const results = join(disk, "results");
+  const args = [...tinyBenchArgs(work), "--method", "hard", "--epochs", "1", "--results", results];
+  const first = await runTask("tasks/bench.ts", args);
+  assert.equal(first.code, 0, first.stderr);
+  const remount = await new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).output();
+  assert.ok(remount.success, new TextDecoder().decode(remount.stderr));
 
-        const again = await runTask("tasks/bench.ts", args);
-        assert.equal(again.code, 0, again.stderr);
-        assert.match(
-          again.stderr,
-          /finished earlier, skipped without updating it: locking its folder failed/,
-        );
-        assert.match(again.stderr, /0 finished, 1 skipped, 0 failed/);
-      } finally {
-        await unmount(disk);
-      }
-    }),
+  const again = await runTask("tasks/bench.ts", args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /finished earlier, skipped without updating it: locking its folder failed/);
+  assert.match(again.stderr, /0 finished, 1 skipped, 0 failed/);
 });
