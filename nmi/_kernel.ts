@@ -7,6 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { KERNEL_WASM_BASE64 } from "./_kernel_wasm.ts";
+import { COLUMN_BLOCK_CELLS, SUMS_RECORD_BYTES } from "./_kernel_wat_sums.ts";
 
 const CHANNELS = 3;
 
@@ -23,8 +24,38 @@ const MAX_MEMORY_BYTES = 2 ** 31;
  */
 export const CHUNK_PIXELS = 65536;
 
+/**
+ * Histogram cells (rows x padded row) per pixel up to which a small image takes the
+ * one-call path: its second pass reads every cell, at a fraction of the cost of
+ * counting a value. With 64 bins it took 1.9 us per 8 x 8 image (64 cells per pixel)
+ * against 2.5 us for the other WebAssembly path, and lost below about 6 x 6 (Deno 2.9.6,
+ * AVX2).
+ */
+const SUMS_CELLS_PER_PIXEL = 64;
+
+/** Pixels below which counts fit the one-call path's Uint16 histograms. */
+const SUMS_MAX_PIXELS = 2 ** 16;
+
+/** `smallSums` and `smallSumsPowerOfTwo`: see `_kernel_wat_sums.ts`. */
+type SmallSumsFunction = (
+  clean: number,
+  degraded: number,
+  pixels: number,
+  bins: number,
+  joint: number,
+  stride: number,
+  increase: number,
+  countLog2Count: number,
+  rowTotals: number,
+  columns: number,
+  cells: number,
+  out: number,
+) => void;
+
 /** The functions of the kernel module; all addresses are byte offsets into its memory. */
 interface KernelExports {
+  smallSums: SmallSumsFunction;
+  smallSumsPowerOfTwo: SmallSumsFunction;
   countLarge(clean: number, degraded: number, pixels: number, bins: number, joint: number): void;
   countSmall(
     clean: number,
@@ -53,6 +84,36 @@ export interface WasmArena {
   countLarge(pixels: number): void;
   /** Adds them to the joints and marginals, and their increases to `sums`. */
   countSmall(pixels: number): void;
+  /** The one-call path for small images, where {@linkcode usesSmallSums} holds; else undefined. */
+  smallSums: SmallSums | undefined;
+}
+
+/**
+ * The one-call path of a small image pair copied whole into `clean` and `degraded`:
+ * `run()` fills, per channel c, `sums[4c]`, `sums[4c + 1]` and `sums[4c + 2]` with
+ * the sums of c log2 c over the joint, clean and degraded counts, and
+ * `occupied[8c + 6]` and `occupied[8c + 7]` with the nonzero clean and degraded bins.
+ */
+export interface SmallSums {
+  run(): void;
+  sums: Float64Array;
+  occupied: Int32Array;
+}
+
+/**
+ * Returns whether images of `pixels` pixels with `bins` bins take the one-call path of
+ * `_kernel_wat_sums.ts`: a small image (fewer pixels than bins x bins cells) whose
+ * counts fit Uint16 and whose padded histograms have at most
+ * {@linkcode SUMS_CELLS_PER_PIXEL} cells per pixel.
+ */
+export function usesSmallSums(bins: number, pixels: number): boolean {
+  return bins * bins > pixels && pixels < SUMS_MAX_PIXELS &&
+    bins * paddedRow(bins) <= SUMS_CELLS_PER_PIXEL * pixels;
+}
+
+/** Cells per row of the one-call path's histograms: a power of two, at least 64 and `bins`. */
+function paddedRow(bins: number): number {
+  return Math.max(COLUMN_BLOCK_CELLS, 2 ** Math.ceil(Math.log2(bins)));
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -61,7 +122,8 @@ let unavailableReason: string | undefined;
 /**
  * Compiles the kernel module on first use. Returns undefined, and keeps the reason for
  * {@linkcode wasmKernelUnavailableReason}, when this runtime cannot compile it: no
- * WebAssembly (as with V8's `--jitless`) or no fixed-width SIMD.
+ * WebAssembly (as with V8's `--jitless`), or no fixed-width or relaxed SIMD. Deno
+ * 2.9.6 compiles both.
  */
 function kernelModule(): WebAssembly.Module | undefined {
   if (compiled !== undefined || unavailableReason !== undefined) return compiled;
@@ -84,25 +146,51 @@ function aligned(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
 }
 
+/** Returns the byte offset of each region of `sizes` (bytes), laid out in order and aligned, and the total. */
+function layOut<K extends string>(sizes: Record<K, number>): { at: Record<K, number>; bytes: number } {
+  const at = {} as Record<K, number>;
+  let bytes = 0;
+  for (const name of Object.keys(sizes) as K[]) {
+    at[name] = bytes;
+    bytes = aligned(bytes + sizes[name]);
+  }
+  return { at, bytes };
+}
+
+/** Tables of the workspace that small images need in the memory: see `NmiWorkspace`. */
+export interface ArenaTables {
+  countLog2Count: Float64Array;
+  increase: Float64Array;
+}
+
 /**
  * Creates the memory of one workspace for `bins` bins and images of `pixels` pixels.
  * Returns undefined when the WebAssembly kernel is unavailable, when the memory would
- * exceed 2 GiB (more than about 13,000 bins) or when it cannot be allocated.
- * `increase` is copied in for small images, which have fewer pixels than bins x bins
+ * exceed 2 GiB (more than about 13,000 bins) or when it cannot be allocated. The
+ * tables are copied in for small images, which have fewer pixels than bins x bins
  * cells.
  */
-export function createWasmArena(bins: number, pixels: number, increase: Float64Array): WasmArena | undefined {
+export function createWasmArena(bins: number, pixels: number, tables: ArenaTables): WasmArena | undefined {
   const module = kernelModule();
   const cells = bins * bins;
   const small = cells > pixels;
+  const summed = usesSmallSums(bins, pixels);
+  const stride = paddedRow(bins);
   const values = Math.min(pixels, CHUNK_PIXELS) * CHANNELS;
-  const jointAt = 0;
-  const marginalsAt = aligned(jointAt + CHANNELS * cells * 4);
-  const increaseAt = aligned(marginalsAt + 8 * bins * 4);
-  const sumsAt = aligned(increaseAt + (small ? increase.length * 8 : 0));
-  const cleanAt = aligned(sumsAt + CHANNELS * 8);
-  const degradedAt = aligned(cleanAt + values * 4);
-  const bytes = degradedAt + values * 4;
+  const { at, bytes } = layOut({
+    joint: CHANNELS * cells * 4,
+    marginals: 8 * bins * 4,
+    increase: small ? tables.increase.length * 8 : 0,
+    sums: CHANNELS * 8,
+    clean: values * 4,
+    degraded: values * 4,
+    joint16: summed ? CHANNELS * bins * stride * 2 : 0,
+    countLog2Count: summed ? tables.countLog2Count.length * 8 : 0,
+    rowTotals: summed ? bins * 4 : 0,
+    columns: summed ? stride * 2 : 0,
+    cells: summed ? values * 4 : 0,
+    records: summed ? CHANNELS * SUMS_RECORD_BYTES : 0,
+  });
   if (module === undefined || bytes > MAX_MEMORY_BYTES) return undefined;
 
   let memory: WebAssembly.Memory;
@@ -115,18 +203,43 @@ export function createWasmArena(bins: number, pixels: number, increase: Float64A
   }
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const buffer = memory.buffer;
-  const joint = (c: number) => new Int32Array(buffer, jointAt + c * cells * 4, cells);
+  const joint = (c: number) => new Int32Array(buffer, at.joint + c * cells * 4, cells);
   const arena: WasmArena = {
     joints: [joint(0), joint(1), joint(2)],
-    marginals: new Int32Array(buffer, marginalsAt, 8 * bins),
-    increase: new Float64Array(buffer, increaseAt, small ? increase.length : 0),
-    sums: new Float64Array(buffer, sumsAt, CHANNELS),
-    clean: new Float32Array(buffer, cleanAt, values),
-    degraded: new Float32Array(buffer, degradedAt, values),
-    countLarge: (count) => kernel.countLarge(cleanAt, degradedAt, count, bins, jointAt),
+    marginals: new Int32Array(buffer, at.marginals, 8 * bins),
+    increase: new Float64Array(buffer, at.increase, small ? tables.increase.length : 0),
+    sums: new Float64Array(buffer, at.sums, CHANNELS),
+    clean: new Float32Array(buffer, at.clean, values),
+    degraded: new Float32Array(buffer, at.degraded, values),
+    countLarge: (count) => kernel.countLarge(at.clean, at.degraded, count, bins, at.joint),
     countSmall: (count) =>
-      kernel.countSmall(cleanAt, degradedAt, count, bins, jointAt, marginalsAt, increaseAt, sumsAt),
+      kernel.countSmall(at.clean, at.degraded, count, bins, at.joint, at.marginals, at.increase, at.sums),
+    smallSums: undefined,
   };
-  if (small) arena.increase.set(increase);
+  if (small) arena.increase.set(tables.increase);
+  if (summed) {
+    new Float64Array(buffer, at.countLog2Count, tables.countLog2Count.length).set(tables.countLog2Count);
+    const sums = (bins & (bins - 1)) === 0 ? kernel.smallSumsPowerOfTwo : kernel.smallSums;
+    const { clean, degraded, joint16, increase, countLog2Count, rowTotals, columns, cells, records } = at;
+    arena.smallSums = {
+      run: () =>
+        sums(
+          clean,
+          degraded,
+          pixels,
+          bins,
+          joint16,
+          stride,
+          increase,
+          countLog2Count,
+          rowTotals,
+          columns,
+          cells,
+          records,
+        ),
+      sums: new Float64Array(buffer, at.records, CHANNELS * SUMS_RECORD_BYTES / 8),
+      occupied: new Int32Array(buffer, at.records, CHANNELS * SUMS_RECORD_BYTES / 4),
+    };
+  }
   return arena;
 }

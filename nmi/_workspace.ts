@@ -100,7 +100,7 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
   const cells = bins * bins;
   const countLog2Count = cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels));
   const increase = cached(increaseTables, pixels, () => buildIncrease(countLog2Count));
-  const wasm = createWasmArena(bins, pixels, increase);
+  const wasm = createWasmArena(bins, pixels, { countLog2Count, increase });
   return {
     bins,
     pixels,
@@ -119,7 +119,9 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
 /**
  * Returns the workspace for `bins` bins and images of `pixels` pixels, creating it on
  * first use. A workspace takes 12 bins^2 + 32 bins bytes, and 24 bytes per pixel more
- * for the image pair in the WebAssembly kernel's memory (8 more for small images). It
+ * for the image pair in the WebAssembly kernel's memory (8 more for small images, and
+ * 20 more plus 6 bytes per cell of the padded Uint16 histograms where they take the
+ * one-call path of `_kernel.ts`). It
  * shares tables of 16 bytes per pixel with the workspaces of the same pixel count, and
  * the bin table (1 MiB) with those of the same bin count. The 8 most recently used
  * workspaces stay cached.

@@ -16,7 +16,7 @@
  */
 
 import { AMBIGUOUS_BIN, exactBin, TABLE_SHIFT } from "./_bin_table.ts";
-import { wasmKernelUnavailableReason } from "./_kernel.ts";
+import { type SmallSums, type WasmArena, wasmKernelUnavailableReason } from "./_kernel.ts";
 import { describeValue, type NmiOptions, resolveNmiBins } from "./_options.ts";
 import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
 
@@ -239,12 +239,11 @@ function sumCountLog2CountAndReset(workspace: NmiWorkspace, first: number, slot:
 }
 
 /**
- * Returns the NMI of channel `channel` from its marginal counts and the sum of
- * c log2 c over its joint counts, and sets the marginal counts back to zero.
+ * Returns a channel's NMI from the sums S of c log2 c over its clean, degraded and
+ * joint counts and its nonzero clean and degraded bins.
  *
- * With n pixels and S = sum of c log2 c over a histogram's counts, its entropy in bits
- * is H = log2 n - S / n (0 log2 0 = 0, the limit as c -> 0). So
- * H(X) + H(Y) = 2 log2 n - (Sx + Sy) / n and
+ * With n pixels, a histogram's entropy in bits is H = log2 n - S / n (0 log2 0 = 0,
+ * the limit as c -> 0). So H(X) + H(Y) = 2 log2 n - (Sx + Sy) / n and
  * I(X; Y) = H(X) + H(Y) - H(X, Y) = log2 n - (Sx + Sy - Sxy) / n.
  *
  * NOTE: these differences lose digits when the entropies are tiny next to log2 n. For
@@ -252,21 +251,77 @@ function sumCountLog2CountAndReset(workspace: NmiWorkspace, first: number, slot:
  * 1e-9: by 2.2e-9 at 8192 x 8192 pixels with one or two differing pixels, against an
  * exact computation in 60-digit decimals.
  */
-function channelNmiAndReset(workspace: NmiWorkspace, channel: number): number {
-  const { pixels, log2Pixels, occupiedBins: occupied } = workspace;
-  const cleanSum = sumCountLog2CountAndReset(workspace, 2 * channel, 0);
-  const degradedSum = sumCountLog2CountAndReset(workspace, 2 * channel + 1, 1);
-
+function channelNmi(workspace: NmiWorkspace, sums: ChannelSums): number {
+  const { pixels, log2Pixels } = workspace;
   // A constant channel has entropy 0 and shares no information: I <= min(H(X), H(Y)).
   // Both constant means nothing was lost, so NMI is 1 rather than 0 / 0. Testing the
   // bin counts keeps these cases exact, where the formulas below could leave rounding
   // residues of about 1e-16.
-  if (occupied[0] === 1 || occupied[1] === 1) {
-    return occupied[0] === 1 && occupied[1] === 1 ? 1 : 0;
+  if (sums.cleanBins === 1 || sums.degradedBins === 1) {
+    return sums.cleanBins === 1 && sums.degradedBins === 1 ? 1 : 0;
   }
-  const entropySum = 2 * log2Pixels - (cleanSum + degradedSum) / pixels;
-  const information = log2Pixels - (cleanSum + degradedSum - workspace.jointSums[channel]) / pixels;
+  const marginalSum = sums.clean + sums.degraded;
+  const entropySum = 2 * log2Pixels - marginalSum / pixels;
+  const information = log2Pixels - (marginalSum - sums.joint) / pixels;
   return (2 * information) / entropySum;
+}
+
+/** Sums of c log2 c over a channel's clean, degraded and joint counts, and its nonzero marginal bins. */
+interface ChannelSums {
+  clean: number;
+  degraded: number;
+  joint: number;
+  cleanBins: number;
+  degradedBins: number;
+}
+
+/** Returns the NMI of channel `channel` from the workspace's counts, and sets its marginal counts back to zero. */
+function channelNmiAndReset(workspace: NmiWorkspace, channel: number): number {
+  const { occupiedBins } = workspace;
+  const clean = sumCountLog2CountAndReset(workspace, 2 * channel, 0);
+  const degraded = sumCountLog2CountAndReset(workspace, 2 * channel + 1, 1);
+  const joint = workspace.jointSums[channel];
+  return channelNmi(workspace, {
+    clean,
+    degraded,
+    joint,
+    cleanBins: occupiedBins[0],
+    degradedBins: occupiedBins[1],
+  });
+}
+
+/**
+ * Returns the channel-averaged NMI of a small image pair through the WebAssembly
+ * kernel's one-call path, which counts it and returns every sum (see `_kernel.ts`).
+ */
+function summedImageNmi(
+  pair: ImagePair,
+  workspace: NmiWorkspace,
+  arena: WasmArena,
+  summed: SmallSums,
+): number {
+  const { clean, degraded, offset } = pair;
+  const length = workspace.pixels * CHANNELS;
+  if (offset === 0 && clean.length === length) {
+    arena.clean.set(clean);
+    arena.degraded.set(degraded);
+  } else {
+    arena.clean.set(clean.subarray(offset, offset + length));
+    arena.degraded.set(degraded.subarray(offset, offset + length));
+  }
+  summed.run();
+  const { sums, occupied } = summed;
+  let sum = 0;
+  for (let c = 0; c < CHANNELS; c++) {
+    sum += channelNmi(workspace, {
+      joint: sums[4 * c],
+      clean: sums[4 * c + 1],
+      degraded: sums[4 * c + 2],
+      cleanBins: occupied[8 * c + 6],
+      degradedBins: occupied[8 * c + 7],
+    });
+  }
+  return sum;
 }
 
 /**
@@ -297,10 +352,13 @@ function countPair(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): 
 
 /** Returns the channel-averaged NMI of `pair`, clamped to [0, 1]. */
 function imageNmi(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): number {
-  countPair(pair, workspace, useWasm);
+  const arena = workspace.wasm;
   let sum = 0;
-  for (let c = 0; c < CHANNELS; c++) {
-    sum += channelNmiAndReset(workspace, c);
+  if (useWasm && arena?.smallSums !== undefined) {
+    sum = summedImageNmi(pair, workspace, arena, arena.smallSums);
+  } else {
+    countPair(pair, workspace, useWasm);
+    for (let c = 0; c < CHANNELS; c++) sum += channelNmiAndReset(workspace, c);
   }
   // Rounding can push the ratio a few ulps past 1 or below 0.
   return Math.min(1, Math.max(0, sum / CHANNELS));
@@ -387,13 +445,15 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  * channel's NMI is defined as 1, because nothing was lost. A constant clean channel
  * with a varying degraded one gives 0.
  *
- * One pass over the pixels fills integer joint and marginal histograms of the three
- * channels and sums the joint's c log2 c from a table as it goes. By default that pass
- * runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a time.
- * With `kernel: "typescript"` it runs in TypeScript, with the same results. Histograms
- * and tables are cached per bin count and pixel count, so repeated calls allocate
- * none. The tests check both passes against a plain float64 implementation to within
- * 1e-9.
+ * One pass over the pixels fills integer joint histograms of the three channels. For
+ * images with fewer pixels than bins x bins cells it also sums the joint's c log2 c
+ * from a table as it goes; for larger ones a scan of the cells does. By default the
+ * pass runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a
+ * time, and for most small images (such as 32 x 32 with 64 bins) the whole count and
+ * every sum are one WebAssembly call. With `kernel: "typescript"` it runs in
+ * TypeScript, with the same results. Histograms and tables are cached per bin count
+ * and pixel count, so repeated calls allocate none. The tests check both passes
+ * against a plain float64 implementation to within 1e-9.
  *
  * @example
  * ```ts

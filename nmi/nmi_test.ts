@@ -3,6 +3,7 @@ import { Random } from "../engine/random.ts";
 import { applyGaussianBlur } from "../distortions/blur.ts";
 import { noiseImage } from "../distortions/_testing.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
+import { usesSmallSums } from "./_kernel.ts";
 import { NMI_KERNELS, nmiBatch, type NmiKernelOptions, normalizedMutualInformation } from "./nmi.ts";
 
 /** Maximum difference between the kernel and the float64 reference on any input. */
@@ -430,4 +431,28 @@ Deno.test("nmi clears sparse histograms fully", () => {
   normalizedMutualInformation(withOutOfRangeValues(clean), withOutOfRangeValues(degraded), { bins: 128 });
   assertMatchesReference(clean, degraded, 128, "6x6 after out-of-range values");
   assertMatchesReference(degraded, clean, 128, "6x6 swapped");
+});
+
+Deno.test("nmi small shapes take one-call path", () => {
+  // The shapes and bin counts above that reach each variant of `smallSums`: a power of
+  // two in one column block and in two, another count with leftover pixels.
+  for (const [bins, pixels] of [[64, 32 * 32], [128, 32 * 32], [100, 17 * 23]]) {
+    assert.ok(usesSmallSums(bins, pixels), `${bins} bins, ${pixels} pixels`);
+  }
+  // Not small, too sparse, counts past Uint16.
+  for (const [bins, pixels] of [[64, 64 * 64], [64, 5 * 7], [512, 300 * 300]]) {
+    assert.ok(!usesSmallSums(bins, pixels), `${bins} bins, ${pixels} pixels`);
+  }
+});
+
+Deno.test("nmi counts up to Uint16 limit", () => {
+  // 255 x 255 = 65,025 pixels with 256 bins is the largest square image whose counts
+  // fit Uint16; a constant channel puts all of them in one cell, row and column.
+  assert.ok(usesSmallSums(256, 255 * 255));
+  const random = new Random(38);
+  const clean = noiseImage(255, 255, 39);
+  const constant = new Float32Array(clean.length).fill(0.7);
+  assertMatchesReference(clean, addGaussianNoise(clean, 0.05, random), 256, "255x255 noisy");
+  assertMatchesReference(constant, clean, 256, "255x255 constant clean");
+  assertMatchesReference(constant, constant.slice(), 256, "255x255 both constant");
 });

@@ -30,7 +30,12 @@ export async function assembleKernel(): Promise<Uint8Array> {
     );
   }
   const wabt = await initWabt();
-  const parsed = wabt.parseWat("nmi_kernel.wat", kernelWat(), { simd: true, sat_float_to_int: true });
+  const parsed = wabt.parseWat("nmi_kernel.wat", kernelWat(), {
+    simd: true,
+    relaxed_simd: true,
+    sat_float_to_int: true,
+    bulk_memory: true,
+  });
   try {
     parsed.validate();
     return parsed.toBinary({}).buffer;
