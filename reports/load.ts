@@ -15,6 +15,7 @@ import { methodLabel } from "../methods/options.ts";
 import type { ChartRun } from "./chart_data.ts";
 import type { ComparedRun } from "./compare.ts";
 import { mergeRunFolders, type RunConflict } from "./merge.ts";
+import { metricProblem } from "./metric_ranges.ts";
 
 /** A stored run with its robustness result. */
 export interface LoadedRun {
@@ -82,20 +83,6 @@ export async function loadResults(
   return { runs: loaded, conflicts };
 }
 
-/** Describes a value that should be a finite number in [low, high]. */
-function rangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high) return undefined;
-  const range = high === Infinity ? `a number >= ${low}` : `a number in [${low}, ${high}]`;
-  return `${field} is ${
-    value === undefined ? "missing" : JSON.stringify(value) ?? String(value)
-  }, expected ${range}`;
-}
-
-/** Describes an optional value that, where present, should be a finite number in [low, high]. */
-function optionalRangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
-  return value === undefined ? undefined : rangeProblem(field, value, low, high);
-}
-
 /** Returns why a run's final metrics cannot be reported, or undefined when they can. */
 export function finalMetricsProblem(final: StoredFinal): string | undefined {
   if (final.status === "failed") return undefined;
@@ -104,20 +91,22 @@ export function finalMetricsProblem(final: StoredFinal): string | undefined {
   }
   const metrics = final.metrics;
   if (metrics === undefined || metrics === null) return "the run finished but metrics are missing";
-  return rangeProblem("metrics.valTop1", metrics.valTop1, 0, 1) ??
-    rangeProblem("metrics.valEce", metrics.valEce, 0, 1) ??
-    rangeProblem("metrics.valNll", metrics.valNll, 0, Infinity) ??
-    rangeProblem("trainImagesPerSecond", final.trainImagesPerSecond, 0, Infinity) ??
+  return metricProblem("top1", "metrics.valTop1", metrics.valTop1) ??
+    metricProblem("ece", "metrics.valEce", metrics.valEce) ??
+    metricProblem("nll", "metrics.valNll", metrics.valNll) ??
+    metricProblem("imagesPerSecond", "trainImagesPerSecond", final.trainImagesPerSecond) ??
     // Top-5 is null on datasets with fewer than 5 classes.
-    (metrics.valTop5 === null ? undefined : optionalRangeProblem("metrics.valTop5", metrics.valTop5, 0, 1)) ??
-    optionalRangeProblem("metrics.valMce", metrics.valMce, 0, 1) ??
-    optionalRangeProblem("metrics.valBrier", metrics.valBrier, 0, 2);
+    (metrics.valTop5 === null
+      ? undefined
+      : metricProblem("top5", "metrics.valTop5", metrics.valTop5, true)) ??
+    metricProblem("mce", "metrics.valMce", metrics.valMce, true) ??
+    metricProblem("brier", "metrics.valBrier", metrics.valBrier, true);
 }
 
 /** Returns why an entry of a robustness result cannot be reported, or undefined when none. */
 function robustnessEntryProblem(result: RobustnessResult): string | undefined {
   for (const [index, entry] of result.entries.entries()) {
-    const problem = rangeProblem("top1", entry?.top1, 0, 1) ?? rangeProblem("ece", entry?.ece, 0, 1);
+    const problem = metricProblem("top1", "top1", entry?.top1) ?? metricProblem("ece", "ece", entry?.ece);
     if (problem !== undefined) return `entry ${index} (${entry?.name ?? "unnamed"}): ${problem}`;
   }
   return undefined;

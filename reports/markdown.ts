@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { METRIC_RANGES, type MetricName, metricProblem } from "./metric_ranges.ts";
 import { formatInterval95, mean, sampleStandardDeviation } from "./statistics.ts";
 
 /** Final metrics of one training run, measured after its last epoch. */
@@ -118,28 +119,24 @@ function describeRun(run: RunSummary): string {
   return `${run.method} on ${run.dataset}, seed ${run.seed}`;
 }
 
+/** Throws a RangeError naming the run when a final metric of `run` is missing or out of its range. */
 function validateFinishedRun(run: RunSummary): void {
   const { top1, ece, nll, imagesPerSecond, top5, mce, brier } = run.final;
-  const fractions = [["top1", top1], ["ece", ece], ["top5", top5], ["mce", mce]] as const;
-  for (const [name, value] of fractions) {
-    if (value === undefined || value === null) continue;
-    if (!(value >= 0 && value <= 1)) {
-      throw new RangeError(
-        `Run ${describeRun(run)} has final.${name} = ${value}. Pass a fraction in [0, 1], not a percentage.`,
-      );
-    }
-  }
-  for (const [name, value] of [["nll", nll], ["imagesPerSecond", imagesPerSecond]] as const) {
-    if (!(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(
-        `Run ${describeRun(run)} has final.${name} = ${value}, but it must be a finite number >= 0.`,
-      );
-    }
-  }
-  if (brier !== undefined && !(brier >= 0 && brier <= 2)) {
-    throw new RangeError(
-      `Run ${describeRun(run)} has final.brier = ${brier}, but a Brier score lies in [0, 2].`,
-    );
+  // Top-5 is null on datasets with fewer than 5 classes; MCE and Brier are optional.
+  const checks: [MetricName, unknown, boolean][] = [
+    ["top1", top1, false],
+    ["ece", ece, false],
+    ["top5", top5 ?? undefined, true],
+    ["mce", mce, true],
+    ["nll", nll, false],
+    ["imagesPerSecond", imagesPerSecond, false],
+    ["brier", brier, true],
+  ];
+  for (const [metric, value, optional] of checks) {
+    const problem = metricProblem(metric, `final.${metric}`, value, optional);
+    if (problem === undefined) continue;
+    const hint = METRIC_RANGES[metric][1] === 1 ? " Pass a fraction, not a percentage." : "";
+    throw new RangeError(`Run ${describeRun(run)}: ${problem}.${hint}`);
   }
 }
 

@@ -205,10 +205,10 @@ Deno.test("buildResultsTable rejects percentages", () => {
   const percent = run("ls", "cifar10", 1, { top1: 82, ece: 0.05, nll: 0.5, imagesPerSecond: 10 });
   assert.throws(
     () => buildResultsTable([percent]),
-    /ls on cifar10, seed 1 has final.top1 = 82. Pass a fraction/,
+    /ls on cifar10, seed 1: final\.top1 is 82, expected a number in \[0, 1\]\. Pass a fraction/,
   );
   const badNll = run("ls", "cifar10", 1, { top1: 0.8, ece: 0.05, nll: Number.NaN, imagesPerSecond: 10 });
-  assert.throws(() => buildResultsTable([badNll]), /final.nll = NaN/);
+  assert.throws(() => buildResultsTable([badNll]), /final\.nll is NaN, expected a number >= 0/);
 });
 
 Deno.test("buildResultsTable rejects repeated seeds", () => {
@@ -261,6 +261,12 @@ Deno.test("buildResultsTable shows top-5, MCE and Brier when every run has them"
 
 Deno.test("buildResultsTable rejects out-of-range optional metrics", () => {
   const metrics = { top1: 0.8, ece: 0.05, nll: 0.5, imagesPerSecond: 10 };
-  assert.throws(() => buildResultsTable([run("a", "c", 1, { ...metrics, top5: 92 })]), /final.top5 = 92/);
-  assert.throws(() => buildResultsTable([run("a", "c", 1, { ...metrics, brier: 2.5 })]), /final.brier = 2.5/);
+  assert.throws(
+    () => buildResultsTable([run("a", "c", 1, { ...metrics, top5: 92 })]),
+    /final\.top5 is 92, expected a number in \[0, 1\]\. Pass a fraction/,
+  );
+  assert.throws(
+    () => buildResultsTable([run("a", "c", 1, { ...metrics, brier: 2.5 })]),
+    /final\.brier is 2\.5, expected a number in \[0, 2\]/,
+  );
 });
