@@ -69,12 +69,10 @@ const MARGINAL_SHIFT = 3;
 /** Cells per pixel up to which a small image's joint histograms are cleared whole. */
 const FILL_CELLS_PER_PIXEL = 4;
 
-/** The arrays of one image pair: values, their bit patterns, and where the pair starts. */
+/** The arrays of one image pair and where the pair starts in them. */
 interface ImagePair {
   clean: Float32Array;
   degraded: Float32Array;
-  cleanWords: Uint32Array;
-  degradedWords: Uint32Array;
   offset: number;
 }
 
@@ -88,7 +86,9 @@ interface ImagePair {
  * counting them.
  */
 function countSmallImage(pair: ImagePair, workspace: NmiWorkspace): void {
-  const { clean, degraded, cleanWords, degradedWords, offset } = pair;
+  const { clean, degraded, offset } = pair;
+  const cleanWords = wordsOf(clean);
+  const degradedWords = wordsOf(degraded);
   const { bins, marginals, countLog2CountIncrease: increase, jointSums } = workspace;
   const { binOfSlot } = workspace;
   const [red, green, blue] = workspace.joints;
@@ -146,7 +146,9 @@ function countSmallImage(pair: ImagePair, workspace: NmiWorkspace): void {
  * image has more pixels than a histogram has cells.
  */
 function countLargeImage(pair: ImagePair, workspace: NmiWorkspace): void {
-  const { clean, degraded, cleanWords, degradedWords, offset } = pair;
+  const { clean, degraded, offset } = pair;
+  const cleanWords = wordsOf(clean);
+  const degradedWords = wordsOf(degraded);
   const { bins } = workspace;
   const { binOfSlot } = workspace;
   const [red, green, blue] = workspace.joints;
@@ -402,11 +404,8 @@ function unshared(values: Float32Array): Float32Array {
 }
 
 /**
- * Returns a Uint32 view of the bit patterns of `values`, without copying.
- *
- * NOTE: this allocates a small view object per call, as do the `subarray` views that
- * the WebAssembly pass copies from. Caching views would keep the callers' buffers
- * alive, and histograms and tables are not allocated per call anyway.
+ * Returns a Uint32 view of the bit patterns of `values`, without copying. The
+ * TypeScript pass makes one per image, a small object next to its loop over the pixels.
  */
 function wordsOf(values: Float32Array): Uint32Array {
   return new Uint32Array(values.buffer, values.byteOffset, values.length);
@@ -481,8 +480,7 @@ export function normalizedMutualInformation(
   const useWasm = usesWasm(settings, workspace, "normalizedMutualInformation");
   clean = unshared(clean);
   degraded = unshared(degraded);
-  const pair = { clean, degraded, cleanWords: wordsOf(clean), degradedWords: wordsOf(degraded), offset: 0 };
-  return imageNmi(pair, workspace, useWasm);
+  return imageNmi({ clean, degraded, offset: 0 }, workspace, useWasm);
 }
 
 /**
@@ -526,12 +524,10 @@ export function nmiBatch(
   const useWasm = usesWasm(settings, workspace, "nmiBatch");
   clean = unshared(clean);
   degraded = unshared(degraded);
-  const cleanWords = wordsOf(clean);
-  const degradedWords = wordsOf(degraded);
   const result = new Float32Array(count);
   for (let n = 0; n < count; n++) {
     result[n] = imageNmi(
-      { clean, degraded, cleanWords, degradedWords, offset: n * imageLength },
+      { clean, degraded, offset: n * imageLength },
       workspace,
       useWasm,
     );
