@@ -67,9 +67,9 @@ const CELL_OFFSET =
   `(i32.shl (i32.add (i32.shl (local.get $cleanBin) (local.get $strideShift)) (local.get $degradedBin)) (i32.const 1))`;
 
 /**
- * Returns one pass over the rows of the current channel's histogram, columns $block to
- * $block + 63: adds each row's sum to its Int32 total at $rowTotals and stores the
- * block's column sums as Uint16 at $columns.
+ * Returns one pass over the rows of the current channel's histogram, over the 64
+ * columns that start at byte $block of each row: adds each row's sum over them to its
+ * Int32 total at $rowTotals and stores their column sums as Uint16 at $columns + $block.
  */
 function rowPass(): string {
   const loads = BLOCK_VECTORS.map((k) =>
