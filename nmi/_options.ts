@@ -31,7 +31,16 @@ export interface NmiOptions {
 /** Returns `value` as error messages show it: a number as it is, anything else as JSON with its type. */
 export function describeValue(value: unknown): string {
   if (typeof value === "number") return String(value);
-  return `${JSON.stringify(value) ?? String(value)} (${value === null ? "null" : typeof value})`;
+  const type = value === null ? "null" : typeof value;
+  if (typeof value === "bigint") return `${value}n (${type})`;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // Cyclic objects, and objects whose toJSON throws, are shown by their type only.
+    json = undefined;
+  }
+  return `${json ?? String(value)} (${type})`;
 }
 
 /**

@@ -367,17 +367,17 @@ function imageNmi(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): n
 }
 
 /**
- * Returns whether `options.kernel` selects the WebAssembly pass for `workspace`.
+ * Returns whether `kernel`, the `kernel` option, selects the WebAssembly pass for
+ * `workspace`. undefined and null select the default.
  *
  * @throws RangeError for an unknown kernel name, Error when "wasm" cannot run here.
  */
-function usesWasm(options: NmiKernelOptions, workspace: NmiWorkspace, caller: string): boolean {
-  const { kernel } = options;
-  if (kernel === undefined) return workspace.wasm !== undefined;
+function usesWasm(kernel: unknown, workspace: NmiWorkspace, caller: string): boolean {
+  if (kernel === undefined || kernel === null) return workspace.wasm !== undefined;
   if (kernel === "typescript") return false;
-  if (!NMI_KERNELS.includes(kernel)) {
+  if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
     const names = NMI_KERNELS.map((name) => JSON.stringify(name)).join(" or ");
-    throw new RangeError(`${caller}: kernel must be ${names}, got ${JSON.stringify(kernel)}`);
+    throw new RangeError(`${caller}: kernel must be ${names}, got ${describeValue(kernel)}`);
   }
   if (workspace.wasm === undefined) {
     const reason = wasmKernelUnavailableReason() ??
@@ -395,12 +395,14 @@ function describeType(value: unknown): string {
 }
 
 /**
- * Returns `values`, or a private copy of them when they lie in shared memory. Another
- * thread could write shared values between the count and the clearing step, which
- * would leave counts behind in the cached histograms.
+ * Returns a plain Float32Array view of the values of `values`, copied when they lie in
+ * shared memory. The clearing step bins the values again, so it must read what the
+ * count read: a subclass or a Proxy could return other values, and another thread could
+ * write shared values in between. Either would leave counts in the cached histograms.
  */
-function unshared(values: Float32Array): Float32Array {
-  return values.buffer instanceof SharedArrayBuffer ? values.slice() : values;
+function ownView(values: Float32Array): Float32Array {
+  const view = new Float32Array(values.buffer, values.byteOffset, values.length);
+  return view.buffer instanceof SharedArrayBuffer ? view.slice() : view;
 }
 
 /**
@@ -411,7 +413,14 @@ function wordsOf(values: Float32Array): Uint32Array {
   return new Uint32Array(values.buffer, values.byteOffset, values.length);
 }
 
-function validatePair(clean: Float32Array, degraded: Float32Array, caller: string): void {
+/**
+ * Returns plain views of an image pair (see {@linkcode ownView}) after checking their
+ * types and lengths.
+ *
+ * @throws TypeError for arrays other than Float32Array, RangeError for lengths that
+ *   differ or are not a positive multiple of 3.
+ */
+function ownPair(clean: Float32Array, degraded: Float32Array, caller: string): [Float32Array, Float32Array] {
   for (const [name, values] of [["clean", clean], ["degraded", degraded]] as const) {
     // The clearing step bins the caller's values again, so other types would leave counts behind.
     if (!((values as unknown) instanceof Float32Array)) {
@@ -422,16 +431,41 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
       );
     }
   }
-  if (clean.length !== degraded.length) {
+  const pair: [Float32Array, Float32Array] = [ownView(clean), ownView(degraded)];
+  const [cleanLength, degradedLength] = [pair[0].length, pair[1].length];
+  if (cleanLength !== degradedLength) {
     throw new RangeError(
-      `${caller}: clean has ${clean.length} values but degraded has ${degraded.length}. Pass images of the same shape`,
+      `${caller}: clean has ${cleanLength} values but degraded has ${degradedLength}. Pass images of the same shape`,
     );
   }
-  if (clean.length === 0 || clean.length % CHANNELS !== 0) {
+  if (cleanLength === 0 || cleanLength % CHANNELS !== 0) {
     throw new RangeError(
-      `${caller}: image length must be a positive multiple of 3 (HWC, RGB), got ${clean.length}`,
+      `${caller}: image length must be a positive multiple of 3 (HWC, RGB), got ${cleanLength}`,
     );
   }
+  return pair;
+}
+
+/** Options of one call, each read once and before the images, so that a getter cannot change the images' views. */
+interface CallOptions {
+  bins: number;
+  kernel: unknown;
+}
+
+/**
+ * Reads the options of one call.
+ *
+ * @throws TypeError when `options` is not an object, null or undefined; RangeError for
+ *   an invalid bin count.
+ */
+function readOptions(options: NmiKernelOptions | null | undefined, caller: string): CallOptions {
+  if (options !== null && options !== undefined && typeof options !== "object") {
+    throw new TypeError(
+      `${caller}: options must be an object such as { bins: 64 }, got ${describeValue(options)}`,
+    );
+  }
+  const settings = options ?? {};
+  return { bins: resolveNmiBins(settings, caller), kernel: settings.kernel };
 }
 
 /**
@@ -446,7 +480,7 @@ function validatePair(clean: Float32Array, degraded: Float32Array, caller: strin
  *
  * One pass over the pixels fills integer joint histograms of the three channels. For
  * images with fewer pixels than bins x bins cells it also sums the joint's c log2 c
- * from a table as it goes; for larger ones a scan of the cells does. By default the
+ * from a table as it goes. For larger ones a scan of the cells computes that sum. By default the
  * pass runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a
  * time, and for most small images (such as 32 x 32 with 64 bins) the whole count and
  * every sum are one WebAssembly call. With `kernel: "typescript"` it runs in
@@ -473,13 +507,11 @@ export function normalizedMutualInformation(
   degraded: Float32Array,
   options: NmiKernelOptions | null = {},
 ): number {
-  validatePair(clean, degraded, "normalizedMutualInformation");
-  const settings = options ?? {};
-  const bins = resolveNmiBins(settings, "normalizedMutualInformation");
+  const caller = "normalizedMutualInformation";
+  const { bins, kernel } = readOptions(options, caller);
+  [clean, degraded] = ownPair(clean, degraded, caller);
   const workspace = getWorkspace(bins, clean.length / CHANNELS);
-  const useWasm = usesWasm(settings, workspace, "normalizedMutualInformation");
-  clean = unshared(clean);
-  degraded = unshared(degraded);
+  const useWasm = usesWasm(kernel, workspace, caller);
   return imageNmi({ clean, degraded, offset: 0 }, workspace, useWasm);
 }
 
@@ -503,7 +535,8 @@ export function nmiBatch(
   count: number,
   options: NmiKernelOptions | null = {},
 ): Float32Array {
-  validatePair(clean, degraded, "nmiBatch");
+  const { bins, kernel } = readOptions(options, "nmiBatch");
+  [clean, degraded] = ownPair(clean, degraded, "nmiBatch");
   if (!Number.isInteger(count) || count < 1 || clean.length % count !== 0) {
     throw new RangeError(
       `nmiBatch: count must be a positive integer dividing the length ${clean.length}, got ${
@@ -518,12 +551,8 @@ export function nmiBatch(
     );
   }
 
-  const settings = options ?? {};
-  const bins = resolveNmiBins(settings, "nmiBatch");
   const workspace = getWorkspace(bins, imageLength / CHANNELS);
-  const useWasm = usesWasm(settings, workspace, "nmiBatch");
-  clean = unshared(clean);
-  degraded = unshared(degraded);
+  const useWasm = usesWasm(kernel, workspace, "nmiBatch");
   const result = new Float32Array(count);
   for (let n = 0; n < count; n++) {
     result[n] = imageNmi(

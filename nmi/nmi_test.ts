@@ -456,3 +456,70 @@ Deno.test("nmi counts up to Uint16 limit", () => {
   assertMatchesReference(constant, clean, 256, "255x255 constant clean");
   assertMatchesReference(constant, constant.slice(), 256, "255x255 both constant");
 });
+
+Deno.test("nmi one-call path skips huge histograms", () => {
+  // 1,100 bins pad rows to 2,048 cells, 2.3 million per channel; 1,300 bins 2.7 million.
+  assert.ok(usesSmallSums(1100, 65535));
+  assert.ok(!usesSmallSums(1300, 65535));
+  assert.ok(!usesSmallSums(2047, 65535));
+});
+
+Deno.test("nmi reads options before the images", () => {
+  // A getter that shrinks the input's buffer after the check of its length would make
+  // the clearing step bin other values than the count, leaving counts behind.
+  const pixels = 35;
+  const clean = noiseImage(5, 7, 40);
+  const degraded = noiseImage(5, 7, 41);
+  const expected = normalizedMutualInformation(clean, degraded, { bins: 64 });
+  const buffer = new ArrayBuffer(pixels * 12, { maxByteLength: pixels * 12 });
+  const shrinking = new Float32Array(buffer);
+  shrinking.set(degraded);
+  const options = {
+    bins: 64,
+    get kernel() {
+      buffer.resize(12);
+      return "wasm" as const;
+    },
+  };
+  assert.throws(() => normalizedMutualInformation(shrinking, degraded, options), /clean has 3 values/);
+  assert.equal(normalizedMutualInformation(clean, degraded, { bins: 64 }), expected);
+});
+
+Deno.test("nmi reads a Proxy's values once", () => {
+  // Index reads of this Proxy answer 0.9, so the count and the clearing step would see
+  // different values if both read through it.
+  const clean = noiseImage(5, 7, 42);
+  const degraded = noiseImage(5, 7, 43);
+  for (const kernel of NMI_KERNELS) {
+    const expected = normalizedMutualInformation(clean, degraded, { bins: 64, kernel });
+    const target = noiseImage(5, 7, 44);
+    const lying = new Proxy(target, {
+      get: (array, key) => {
+        if (typeof key === "string" && /^\d+$/.test(key)) return 0.9;
+        const value = Reflect.get(array, key, array);
+        return typeof value === "function" ? value.bind(array) : value;
+      },
+    });
+    normalizedMutualInformation(lying, degraded, { bins: 64, kernel });
+    assert.equal(normalizedMutualInformation(clean, degraded, { bins: 64, kernel }), expected, kernel);
+  }
+});
+
+Deno.test("nmi rejects odd option values", () => {
+  const image = noiseImage(2, 2, 45);
+  const bigBins = { bins: 64n } as unknown as NmiKernelOptions;
+  const bigKernel = { kernel: 1n } as unknown as NmiKernelOptions;
+  const number = 5 as unknown as NmiKernelOptions;
+  assert.throws(
+    () => normalizedMutualInformation(image, image, bigBins),
+    /bins must be an integer .* got 64n/,
+  );
+  assert.throws(() => normalizedMutualInformation(image, image, bigKernel), /kernel must be .* got 1n/);
+  assert.throws(() => nmiBatch(image, image, 2n as unknown as number), /count must be .* got 2n/);
+  assert.throws(() => normalizedMutualInformation(image, image, number), /options must be an object/);
+  const nullKernel = { kernel: null } as unknown as NmiKernelOptions;
+  assert.equal(
+    normalizedMutualInformation(image, image, nullKernel),
+    normalizedMutualInformation(image, image),
+  );
+});
