@@ -8,7 +8,7 @@
  *
  * - `countLarge(clean, degraded, pixels, bins, joint)` adds each value pair of the
  *   three channels to its joint cell (Int32 counts, channel c's bins x bins cells
- *   after c of them, row = clean bin), like `countLargeImage` in `nmi.ts`.
+ *   after c of them, row = clean bin), like `countLargeImage` in `_typescript_pass.ts`.
  * - `countSmall(clean, degraded, pixels, bins, joint, marginals, increase, sums)` does
  *   the same and also counts the marginals, like `countSmallImage`. They are Int32:
  *   the clean count of bin b in channel c at entry 8b + 2c, the degraded one after it.

@@ -172,11 +172,13 @@ const SUMS_LOCALS =
  * `(clean, degraded, pixels, bins, joint, stride, increase, countLog2Count, rowTotals, columns, cellAddresses, out)`
  *
  * - Pass one stores the byte address of each value pair's joint cell (Int32, at
- *   `cells`, 4 bytes per value), then adds 1 to each cell: Uint16 counts, `stride` cells per
- *   row (a power of two, a multiple of {@linkcode COLUMN_BLOCK_CELLS}, at least
- *   `bins`), `bins` rows per channel, row = clean bin, all zero at entry. For each
- *   increment it adds `increase[count before]` to its channel's sum, in the order of
- *   `countSmallImage` in `nmi.ts`, so the sums are the same floats.
+ *   `cellAddresses`, 4 bytes per value of the whole groups of 4 pixels), then adds 1 to
+ *   each cell, and to the cells of the last 0 to 3 pixels directly. The cells are Uint16
+ *   counts, `stride` cells per row (a power of two, a multiple of
+ *   {@linkcode COLUMN_BLOCK_CELLS}, at least `bins`), `bins` rows per channel, row =
+ *   clean bin, all zero at entry. For each increment it adds `increase[count before]` to
+ *   its channel's sum, in the order of `countSmallImage` in `_typescript_pass.ts`, so
+ *   the sums are the same floats.
  * - Pass two sums each channel's rows (Int32 at `rowTotals`, zero at entry and exit)
  *   and columns (Uint16 at `columns`, `stride` entries), and sums c log2 c over them in
  *   bin order from the `countLog2Count` table (float64), as `channelNmiAndReset` does.
