@@ -28,6 +28,8 @@ export interface EpochTiming {
   stepSeconds: number;
   /** Seconds of those the model waited for its next batch. */
   dataSeconds: number;
+  /** Steps of the epoch. */
+  steps: number;
   /** Batch workers (0: batches prepared on the training thread). */
   workers: number;
 }
@@ -76,13 +78,16 @@ export async function measureEpochs(
   for (const method of PERF_METHODS) {
     const config = perfConfig(method, data, options);
     let last: EpochMetrics | undefined;
+    let steps = 0;
     await trainModel(
       config,
       data,
       createMethod(method, config.methodOptions),
       {
-        onStep: ({ epoch, step, stepsPerEpoch }) =>
-          onProgress(`${method}: epoch ${epoch + 1}/${options.epochs} step ${step + 1}/${stepsPerEpoch}`),
+        onStep: ({ epoch, step, stepsPerEpoch }) => {
+          steps = stepsPerEpoch;
+          onProgress(`${method}: epoch ${epoch + 1}/${options.epochs} step ${step + 1}/${stepsPerEpoch}`);
+        },
         onEpoch: (metrics) => {
           last = metrics;
         },
@@ -96,6 +101,7 @@ export async function measureEpochs(
       imagesPerSecond: last!.trainImagesPerSecond,
       stepSeconds,
       dataSeconds: last!.dataSeconds ?? 0,
+      steps,
       workers: options.workers,
     });
   }

@@ -15,6 +15,12 @@ export const MAX_SOFT_LABEL_OVERHEAD = 1.05;
 /** Largest share of an epoch spent waiting on batch preparation that meets the target. */
 export const MAX_DATA_SHARE = 0.05;
 
+/**
+ * Fewest steps per epoch for which the data share is read without a note: below it, the
+ * wait for each epoch's first batch, which no prefetching hides, dominates the share.
+ */
+export const MIN_STEPS_FOR_DATA_SHARE = 4;
+
 /** Smallest tfjs / PyTorch throughput ratio at width 1 that meets the target. */
 export const MIN_TORCH_RATIO = 0.9;
 
@@ -85,6 +91,14 @@ export function formatEpochTimings(timings: readonly EpochTiming[]): string {
     `largest share of an epoch waiting on data: ${(100 * worstShare).toFixed(1)}% ` +
       `(target < ${100 * MAX_DATA_SHARE}%: ${verdict(worstShare < MAX_DATA_SHARE)})`,
   );
+  const fewestSteps = Math.min(...timings.map((timing) => timing.steps));
+  if (fewestSteps < MIN_STEPS_FOR_DATA_SHARE) {
+    lines.push(
+      `note: an epoch had only ${fewestSteps} step${fewestSteps === 1 ? "" : "s"}. The model waits for ` +
+        "the first batch of every epoch, so the share overstates that of longer epochs; " +
+        "train on more images (--train-per-class) to check the data target",
+    );
+  }
   return lines.join("\n");
 }
 

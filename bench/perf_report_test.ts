@@ -8,9 +8,9 @@ import {
 } from "./perf_report.ts";
 
 const TIMINGS: EpochTiming[] = [
-  { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1, workers: 1 },
-  { method: "distort_hard", imagesPerSecond: 80, stepSeconds: 12.5, dataSeconds: 1, workers: 1 },
-  { method: "mi_adaptive", imagesPerSecond: 78, stepSeconds: 13, dataSeconds: 1.3, workers: 1 },
+  { method: "hard", imagesPerSecond: 100, stepSeconds: 10, dataSeconds: 0.1, steps: 8, workers: 1 },
+  { method: "distort_hard", imagesPerSecond: 80, stepSeconds: 12.5, dataSeconds: 1, steps: 8, workers: 1 },
+  { method: "mi_adaptive", imagesPerSecond: 78, stepSeconds: 13, dataSeconds: 1.3, steps: 8, workers: 1 },
 ];
 
 Deno.test("softLabelOverhead divides mi_adaptive's step time by distort_hard's", () => {
@@ -66,4 +66,10 @@ Deno.test("summarizeTorchRounds takes the median ratio", () => {
   assert.match(text, /^1\s+17\.0\s+20\.0\s+0\.850 {3}rounds: 0\.900, 0\.400, 0\.850$/m);
   assert.match(text, /width 1: tfjs \/ PyTorch 0\.850, median of 3 rounds \(target >= 0\.9: not met\)/);
   assert.throws(() => summarizeTorchRounds(1, []), /no rounds for width 1/);
+});
+
+Deno.test("formatEpochTimings notes epochs of few steps", () => {
+  assert.doesNotMatch(formatEpochTimings(TIMINGS), /note:/);
+  const short = TIMINGS.map((timing) => ({ ...timing, steps: timing.method === "hard" ? 1 : 8 }));
+  assert.match(formatEpochTimings(short), /note: an epoch had only 1 step\. The model waits/);
 });
