@@ -16,8 +16,8 @@ export const MAX_SOFT_LABEL_OVERHEAD = 1.05;
 export const MAX_DATA_SHARE = 0.05;
 
 /**
- * Fewest steps per epoch for which the data share is read without a note: below it, the
- * wait for each epoch's first batch, which no prefetching hides, dominates the share.
+ * Minimum steps per epoch for a data share without a note. Below it, the wait for each
+ * epoch's first batch, which no prefetching hides, dominates the share.
  */
 export const MIN_STEPS_FOR_DATA_SHARE = 4;
 
