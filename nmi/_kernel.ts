@@ -37,11 +37,11 @@ const SUMS_CELLS_PER_PIXEL = 64;
 const SUMS_MAX_PIXELS = 2 ** 16;
 
 /**
- * Most cells (rows x padded row) of one channel's histogram on the one-call path.
- * Scanning and clearing larger ones cost more than they save: with 65,535 pixels it
- * took 1.96 ms at 1,100 bins (2.3 million cells) against 2.61 ms for the other path,
- * 3.38 ms against 3.27 ms at 1,300 bins (2.7 million), and 6.0 ms against 3.3 ms at
- * 2,047 bins (Deno 2.9.6, AVX2).
+ * Maximum cells (rows x padded row) of one channel's histogram on the one-call path.
+ * Scanning and clearing larger ones cost more than they save. With 65,535 pixels the
+ * path took 1.96 ms at 1,100 bins (2.3 million cells) against 2.61 ms for the other
+ * path. It took 3.38 ms against 3.27 ms at 1,300 bins (2.7 million), and 6.0 ms
+ * against 3.3 ms at 2,047 bins (Deno 2.9.6, AVX2).
  */
 const SUMS_MAX_CELLS = 2_500_000;
 
@@ -93,15 +93,15 @@ export interface WasmArena {
   countLarge(pixels: number): void;
   /** Adds them to the joints and marginals, and their increases to `sums`. */
   countSmall(pixels: number): void;
-  /** The one-call path for small images, where {@linkcode usesSmallSums} holds; else undefined. */
+  /** The one-call path for small images where {@linkcode usesSmallSums} is true, else undefined. */
   smallSums: SmallSums | undefined;
 }
 
 /**
- * The one-call path of a small image pair copied whole into `clean` and `degraded`:
- * `run()` fills, per channel c, `sums[4c]`, `sums[4c + 1]` and `sums[4c + 2]` with
- * the sums of c log2 c over the joint, clean and degraded counts, and
- * `occupied[8c + 6]` and `occupied[8c + 7]` with the nonzero clean and degraded bins.
+ * The one-call path of a small image pair copied whole into `clean` and `degraded`.
+ * Per channel c, `run()` writes the sums of c log2 c over the joint, clean and
+ * degraded counts to `sums[4c]`, `sums[4c + 1]` and `sums[4c + 2]`. It writes the
+ * nonzero clean and degraded bins to `occupied[8c + 6]` and `occupied[8c + 7]`.
  */
 export interface SmallSums {
   run(): void;

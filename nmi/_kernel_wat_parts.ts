@@ -21,8 +21,8 @@ export const LANE_CHANNELS = [
 export const VECTOR_BYTES = 16;
 
 /**
- * Returns an expression of the 4 bins of the float32 vector at byte address `address`:
- * min(bins - 1, max(0, trunc(v * bins))), NaN in bin 0, with the product in float64,
+ * Returns an expression of the 4 bins of the float32 vector at byte address `address`,
+ * min(bins - 1, max(0, trunc(v * bins))) with NaN in bin 0. The product is in float64,
  * which is exact for a float32 v and any bin count.
  *
  * pmax(0, p) is p > 0 ? p : 0, which also turns NaN into 0, and pmin(p, bins - 1)

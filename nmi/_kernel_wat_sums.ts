@@ -1,8 +1,9 @@
 /**
- * WebAssembly text of the NMI kernel's one-call path for small images: `smallSums` and
- * `smallSumsPowerOfTwo` count an image pair into Uint16 joint histograms, derive the
- * marginal counts from them with vector sums, and return every sum of c log2 c that
- * the NMI needs, leaving the histograms at zero. See {@linkcode smallSumsFunction}.
+ * WebAssembly text of the NMI kernel's one-call path for small images, the functions
+ * `smallSums` and `smallSumsPowerOfTwo`. They count an image pair into Uint16 joint
+ * histograms and derive the marginal counts from them with vector sums. They return
+ * every sum of c log2 c that the NMI needs and leave the histograms at zero. See
+ * {@linkcode smallSumsFunction}.
  *
  * @module
  */
@@ -68,8 +69,9 @@ const CELL_OFFSET =
 
 /**
  * Returns one pass over the rows of the current channel's histogram, over the 64
- * columns that start at byte $block of each row: adds each row's sum over them to its
- * Int32 total at $rowTotals and stores their column sums as Uint16 at $columns + $block.
+ * columns that start at byte $block of each row. It adds each row's sum over them to
+ * its Int32 total at $rowTotals. It stores their column sums as Uint16 at $columns +
+ * $block.
  */
 function rowPass(): string {
   const loads = BLOCK_VECTORS.map((k) =>
@@ -105,9 +107,9 @@ function rowPass(): string {
 
 /**
  * Returns a loop over `bins` counts, the first at `first` and one every `step` bytes,
- * read with `load`: adds c log2 c of each to $marginalSum and 1 for each nonzero one
- * to $occupied, then stores both at `record` (byte offsets `sumOffset` and
- * `occupiedOffset`). With `clear`, it sets each count back to 0.
+ * read with `load`. It adds c log2 c of each to $marginalSum and 1 for each nonzero
+ * one to $occupied. Then it stores both at `record`, at byte offsets `sumOffset` and
+ * `occupiedOffset`. With `clear`, it sets each count back to 0.
  */
 function marginalSums(
   load: "i32.load" | "i32.load16_u",
@@ -172,8 +174,8 @@ const SUMS_LOCALS =
  * `(clean, degraded, pixels, bins, joint, stride, increase, countLog2Count, rowTotals, columns, cellAddresses, out)`
  *
  * - Pass one stores the byte address of each value pair's joint cell (Int32, at
- *   `cellAddresses`, 4 bytes per value of the whole groups of 4 pixels), then adds 1 to
- *   each cell, and to the cells of the last 0 to 3 pixels directly. The cells are Uint16
+ *   `cellAddresses`, 4 bytes per value of the whole groups of 4 pixels). Then it adds
+ *   1 to each cell, and to the cells of the last 0 to 3 pixels directly. The cells are Uint16
  *   counts, `stride` cells per row (a power of two, a multiple of
  *   {@linkcode COLUMN_BLOCK_CELLS}, at least `bins`), `bins` rows per channel, row =
  *   clean bin, all zero at entry. For each increment it adds `increase[count before]` to

@@ -293,8 +293,8 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  * images with fewer pixels than bins x bins cells it also sums the joint's c log2 c
  * from a table as it goes. For larger ones a scan of the cells computes that sum. By default the
  * pass runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a
- * time, and for most small images (such as 32 x 32 with 64 bins) the whole count and
- * every sum are one WebAssembly call. With `kernel: "typescript"` it runs in
+ * time. For most small images (such as 32 x 32 with 64 bins) the whole count and every
+ * sum are one WebAssembly call. With `kernel: "typescript"` it runs in
  * TypeScript, with the same results. Histograms and tables are cached per bin count
  * and pixel count, so repeated calls allocate none. The tests check both passes
  * against a plain float64 implementation to within 1e-9.

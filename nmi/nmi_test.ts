@@ -486,7 +486,7 @@ Deno.test("nmi reads options before the images", () => {
 });
 
 Deno.test("nmi reads a Proxy's values once", () => {
-  // Index reads of this Proxy answer 0.9, so the count and the clearing step would see
+  // Index reads of this Proxy return 0.9, so the count and the clearing step would see
   // different values if both read through it.
   const clean = noiseImage(5, 7, 42);
   const degraded = noiseImage(5, 7, 43);
