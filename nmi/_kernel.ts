@@ -29,7 +29,8 @@ export const CHUNK_PIXELS = 65536;
  * one-call path: its second pass reads every cell, at a fraction of the cost of
  * counting a value. With 64 bins it took 1.9 us per 8 x 8 image (64 cells per pixel)
  * against 2.5 us for the other WebAssembly path, and lost below about 6 x 6 (Deno 2.9.6,
- * AVX2).
+ * AVX2). The limit sits at 8 x 8, a margin above that break-even, because the
+ * break-even moves with the machine.
  */
 const SUMS_CELLS_PER_PIXEL = 64;
 
@@ -57,7 +58,7 @@ type SmallSumsFunction = (
   countLog2Count: number,
   rowTotals: number,
   columns: number,
-  cells: number,
+  cellAddresses: number,
   out: number,
 ) => void;
 
@@ -101,7 +102,8 @@ export interface WasmArena {
  * The one-call path of a small image pair copied whole into `clean` and `degraded`.
  * Per channel c, `run()` writes the sums of c log2 c over the joint, clean and
  * degraded counts to `sums[4c]`, `sums[4c + 1]` and `sums[4c + 2]`. It writes the
- * nonzero clean and degraded bins to `occupied[8c + 6]` and `occupied[8c + 7]`.
+ * nonzero clean and degraded bins to `occupied[8c + 6]` and `occupied[8c + 7]`. The
+ * two arrays are views of the same 32-byte records, one per channel.
  */
 export interface SmallSums {
   run(): void;
@@ -199,7 +201,7 @@ export function createWasmArena(bins: number, pixels: number, tables: ArenaTable
     countLog2Count: summed ? tables.countLog2Count.length * 8 : 0,
     rowTotals: summed ? bins * 4 : 0,
     columns: summed ? stride * 2 : 0,
-    cells: summed ? values * 4 : 0,
+    cellAddresses: summed ? values * 4 : 0,
     records: summed ? CHANNELS * SUMS_RECORD_BYTES : 0,
   });
   if (module === undefined || bytes > MAX_MEMORY_BYTES) return undefined;
@@ -230,11 +232,12 @@ export function createWasmArena(bins: number, pixels: number, tables: ArenaTable
   if (small) arena.increase.set(tables.increase);
   if (summed) {
     new Float64Array(buffer, at.countLog2Count, tables.countLog2Count.length).set(tables.countLog2Count);
-    const sums = (bins & (bins - 1)) === 0 ? kernel.smallSumsPowerOfTwo : kernel.smallSums;
-    const { clean, degraded, joint16, increase, countLog2Count, rowTotals, columns, cells, records } = at;
+    const runSmallSums = (bins & (bins - 1)) === 0 ? kernel.smallSumsPowerOfTwo : kernel.smallSums;
+    const { clean, degraded, joint16, increase, countLog2Count, rowTotals, columns, cellAddresses, records } =
+      at;
     arena.smallSums = {
       run: () =>
-        sums(
+        runSmallSums(
           clean,
           degraded,
           pixels,
@@ -245,7 +248,7 @@ export function createWasmArena(bins: number, pixels: number, tables: ArenaTable
           countLog2Count,
           rowTotals,
           columns,
-          cells,
+          cellAddresses,
           records,
         ),
       sums: new Float64Array(buffer, at.records, CHANNELS * SUMS_RECORD_BYTES / 8),

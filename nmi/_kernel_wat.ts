@@ -20,7 +20,9 @@
  *   call, with Uint16 histograms (see `_kernel_wat_sums.ts`).
  *
  * Bins are computed as in `exactBin`: min(bins - 1, max(0, trunc(v * bins))) with the
- * product in float64, which is exact for a float32 v, and NaN truncated to 0.
+ * product in float64, which is exact for a float32 v, and NaN truncated to 0. Only
+ * `smallSumsPowerOfTwo` multiplies in float32, which is exact for a power-of-two bin
+ * count.
  *
  * @module
  */

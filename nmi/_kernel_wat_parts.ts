@@ -61,7 +61,7 @@ export function scalarBin(address: string): string {
     (local.set $bin (select (local.get $bin) (local.get $lastBinScalar) (i32.lt_s (local.get $bin) (local.get $bins))))`;
 }
 
-/** Returns `(v128.const i32x4 ...)` of the lane channels of `vector` times `stride`, plus `base`. */
+/** Returns an i32x4 expression of `base` + channel x `stride` for each lane of `vector`. */
 export function laneOffsets(vector: number, stride: string, base: string): string {
   const channels = LANE_CHANNELS[vector].join(" ");
   return `(i32x4.add (i32x4.splat ${base}) (i32x4.mul (i32x4.splat ${stride}) (v128.const i32x4 ${channels})))`;

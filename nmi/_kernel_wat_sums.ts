@@ -1,8 +1,9 @@
 /**
  * WebAssembly text of the NMI kernel's one-call path for small images, the functions
  * `smallSums` and `smallSumsPowerOfTwo`. They count an image pair into Uint16 joint
- * histograms and derive the marginal counts from them with vector sums. They return
- * every sum of c log2 c that the NMI needs and leave the histograms at zero. See
+ * histograms and derive the marginal counts from them with vector sums. They write
+ * every sum of c log2 c that the NMI needs to memory and leave the histograms at zero.
+ * See
  * {@linkcode smallSumsFunction}.
  *
  * @module
@@ -183,7 +184,7 @@ const SUMS_LOCALS =
  *   the sums are the same floats.
  * - Pass two sums each channel's rows (Int32 at `rowTotals`, zero at entry and exit)
  *   and columns (Uint16 at `columns`, `stride` entries), and sums c log2 c over them in
- *   bin order from the `countLog2Count` table (float64), as `channelNmiAndReset` does.
+ *   bin order from the `countLog2Count` table (float64), as `sumCountLog2CountAndReset` in `_typescript_pass.ts` does.
  * - It writes, per channel c at `out` + 32c: the joint, clean and degraded sums
  *   (float64) and the nonzero clean and degraded bins (Int32), and sets the joint
  *   histograms back to zero.

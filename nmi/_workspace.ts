@@ -121,10 +121,9 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
  * first use. A workspace takes 12 bins^2 + 32 bins bytes, and 24 bytes per pixel more
  * for the image pair in the WebAssembly kernel's memory (8 more for small images, and
  * 20 more plus 6 bytes per cell of the padded Uint16 histograms where they take the
- * one-call path of `_kernel.ts`). It
- * shares tables of 16 bytes per pixel with the workspaces of the same pixel count, and
- * the bin table (1 MiB) with those of the same bin count. The 8 most recently used
- * workspaces stay cached.
+ * one-call path of `_kernel.ts`). It shares tables of 16 bytes per pixel with the
+ * workspaces of the same pixel count, and the bin table (1 MiB) with those of the same
+ * bin count. The 8 most recently used workspaces stay cached.
  */
 export function getWorkspace(bins: number, pixels: number): NmiWorkspace {
   // Callers usually repeat one shape, which this check serves without building a key.

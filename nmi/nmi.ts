@@ -33,8 +33,8 @@ const CHANNELS = 3;
 
 /**
  * Implementation of the pass over the pixels: "wasm", WebAssembly with 4-lane SIMD
- * (`_kernel_wat.ts`), or "typescript", the loops of this module. Both give the same
- * results; the rest of the computation is shared.
+ * (`_kernel_wat.ts`), or "typescript", the loops of `_typescript_pass.ts`. Both give
+ * the same results. The entropies and the NMI from their sums are shared TypeScript.
  */
 export type NmiKernel = "wasm" | "typescript";
 
@@ -310,8 +310,10 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
  *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}. null counts as {}.
  * @returns The mean of the three channel NMIs, clamped to [0, 1], and never NaN.
- * @throws RangeError when the lengths differ, are 0 or are not a multiple of 3, or
- *   when `bins` or `kernel` is invalid; Error when `kernel: "wasm"` cannot run here.
+ * @throws TypeError when `clean` or `degraded` is not a Float32Array or `options` is
+ *   not an object; RangeError when the lengths differ, are 0 or are not a multiple of
+ *   3, or when `bins` or `kernel` is invalid; Error when `kernel: "wasm"` cannot run
+ *   here.
  */
 export function normalizedMutualInformation(
   clean: Float32Array,
@@ -336,9 +338,10 @@ export function normalizedMutualInformation(
  * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
  *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}. null counts as {}.
  * @returns Float32Array of N values in [0, 1]. Entry i compares image i of both batches.
- * @throws RangeError when the lengths differ, when `count` does not split them into
- *   images of whole RGB pixels, or when `bins` or `kernel` is invalid; Error when
- *   `kernel: "wasm"` cannot run here.
+ * @throws TypeError when `clean` or `degraded` is not a Float32Array or `options` is
+ *   not an object; RangeError when the lengths differ, when `count` does not split
+ *   them into images of whole RGB pixels, or when `bins` or `kernel` is invalid; Error
+ *   when `kernel: "wasm"` cannot run here.
  */
 export function nmiBatch(
   clean: Float32Array,

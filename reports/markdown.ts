@@ -135,7 +135,9 @@ function validateFinishedRun(run: RunSummary): void {
   for (const [metric, value, optional] of checks) {
     const problem = metricProblem(metric, `final.${metric}`, value, optional);
     if (problem === undefined) continue;
-    const hint = METRIC_RANGES[metric][1] === 1 ? " Pass a fraction, not a percentage." : "";
+    const percentage = METRIC_RANGES[metric][1] === 1 && typeof value === "number" && value > 1 &&
+      value <= 100;
+    const hint = percentage ? " Pass a fraction, not a percentage." : "";
     throw new RangeError(`Run ${describeRun(run)}: ${problem}.${hint}`);
   }
 }

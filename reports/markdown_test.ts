@@ -211,6 +211,17 @@ Deno.test("buildResultsTable rejects percentages", () => {
   assert.throws(() => buildResultsTable([badNll]), /final\.nll is NaN, expected a number >= 0/);
 });
 
+Deno.test("buildResultsTable hints percentages only", () => {
+  const metrics = { top1: 0.8, ece: 0.05, nll: 0.5, imagesPerSecond: 10 };
+  const negative = run("ls", "cifar10", 1, { ...metrics, top1: -0.1 });
+  assert.throws(() => buildResultsTable([negative]), (error: Error) => {
+    assert.match(error.message, /final\.top1 is -0\.1, expected a number in \[0, 1\]\.$/);
+    return true;
+  });
+  const bigint = run("ls", "cifar10", 1, { ...metrics, mce: 1n as unknown as number });
+  assert.throws(() => buildResultsTable([bigint]), /final\.mce is 1n, expected a number in \[0, 1\]/);
+});
+
 Deno.test("buildResultsTable rejects repeated seeds", () => {
   const repeated = [...RUNS, run("ls", "animals", 2, { top1: 0.6, ece: 0.1, nll: 1, imagesPerSecond: 9 })];
   assert.throws(() => buildResultsTable(repeated), /Two finished runs of ls on animals, seed 2/);

@@ -23,11 +23,11 @@ export type MetricName = keyof typeof METRIC_RANGES;
 export function rangeProblem(field: string, value: unknown, low: number, high: number): string | undefined {
   if (typeof value === "number" && Number.isFinite(value) && value >= low && value <= high) return undefined;
   const range = high === Infinity ? `a number >= ${low}` : `a number in [${low}, ${high}]`;
-  const description = value === undefined
-    ? "missing"
-    : typeof value === "number"
-    ? String(value)
-    : JSON.stringify(value) ?? String(value);
+  let description: string;
+  if (value === undefined) description = "missing";
+  else if (typeof value === "number") description = String(value);
+  else if (typeof value === "bigint") description = `${value}n`;
+  else description = JSON.stringify(value) ?? String(value);
   return `${field} is ${description}, expected ${range}`;
 }
 
