@@ -183,8 +183,9 @@ const SUMS_LOCALS =
  *   its channel's sum, in the order of `countSmallImage` in `_typescript_pass.ts`, so
  *   the sums are the same floats.
  * - Pass two sums each channel's rows (Int32 at `rowTotals`, zero at entry and exit)
- *   and columns (Uint16 at `columns`, `stride` entries), and sums c log2 c over them in
- *   bin order from the `countLog2Count` table (float64), as `sumCountLog2CountAndReset` in `_typescript_pass.ts` does.
+ *   and columns (Uint16 at `columns`, `stride` entries). Then it sums c log2 c over
+ *   them in bin order from the `countLog2Count` table (float64), as
+ *   `sumCountLog2CountAndReset` in `_typescript_pass.ts` does.
  * - It writes, per channel c at `out` + 32c: the joint, clean and degraded sums
  *   (float64) and the nonzero clean and degraded bins (Int32), and sets the joint
  *   histograms back to zero.
