@@ -121,15 +121,7 @@ function summedImageNmi(
   arena: WasmArena,
   summed: SmallSums,
 ): number {
-  const { clean, degraded, offset } = pair;
-  const length = workspace.pixels * CHANNELS;
-  if (offset === 0 && clean.length === length) {
-    arena.clean.set(clean);
-    arena.degraded.set(degraded);
-  } else {
-    arena.clean.set(clean.subarray(offset, offset + length));
-    arena.degraded.set(degraded.subarray(offset, offset + length));
-  }
+  copyIntoArena(pair, arena, pair.offset, pair.offset + workspace.pixels * CHANNELS);
   summed.run();
   const { sums, occupied } = summed;
   let sum = 0;
@@ -146,6 +138,21 @@ function summedImageNmi(
 }
 
 /**
+ * Copies values `start` to `stop` of the image pair into the arena's image room, without
+ * a subarray view where they are the whole arrays.
+ */
+function copyIntoArena(pair: ImagePair, arena: WasmArena, start: number, stop: number): void {
+  const { clean, degraded } = pair;
+  if (start === 0 && stop === clean.length) {
+    arena.clean.set(clean);
+    arena.degraded.set(degraded);
+  } else {
+    arena.clean.set(clean.subarray(start, stop));
+    arena.degraded.set(degraded.subarray(start, stop));
+  }
+}
+
+/**
  * Fills the histograms of `pair` and the joint sums with the chosen pixel pass, then
  * sets the joint counts back to zero, summarizing them first for a large image.
  */
@@ -157,8 +164,7 @@ function countPair(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): 
     if (small) arena.sums.fill(0);
     for (let start = pair.offset; start < end; start += arena.clean.length) {
       const stop = Math.min(end, start + arena.clean.length);
-      arena.clean.set(pair.clean.subarray(start, stop));
-      arena.degraded.set(pair.degraded.subarray(start, stop));
+      copyIntoArena(pair, arena, start, stop);
       if (small) arena.countSmall((stop - start) / CHANNELS);
       else arena.countLarge((stop - start) / CHANNELS);
     }
@@ -310,10 +316,11 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
  *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}. null counts as {}.
  * @returns The mean of the three channel NMIs, clamped to [0, 1], and never NaN.
- * @throws TypeError when `clean` or `degraded` is not a Float32Array or `options` is
- *   not an object; RangeError when the lengths differ, are 0 or are not a multiple of
- *   3, or when `bins` or `kernel` is invalid; Error when `kernel: "wasm"` cannot run
- *   here.
+ * @throws TypeError when `clean` or `degraded` is not a Float32Array, or `options` is
+ *   not an object.
+ * @throws RangeError when the lengths differ, are 0 or are not a multiple of 3, or
+ *   when `bins` or `kernel` is invalid.
+ * @throws Error when `kernel: "wasm"` cannot run here.
  */
 export function normalizedMutualInformation(
   clean: Float32Array,
@@ -338,10 +345,11 @@ export function normalizedMutualInformation(
  * @param options `bins`: histogram bins per channel, an integer in [2, 65535], default
  *   64. `kernel`: the pixel pass, see {@linkcode NmiKernelOptions}. null counts as {}.
  * @returns Float32Array of N values in [0, 1]. Entry i compares image i of both batches.
- * @throws TypeError when `clean` or `degraded` is not a Float32Array or `options` is
- *   not an object; RangeError when the lengths differ, when `count` does not split
- *   them into images of whole RGB pixels, or when `bins` or `kernel` is invalid; Error
- *   when `kernel: "wasm"` cannot run here.
+ * @throws TypeError when `clean` or `degraded` is not a Float32Array, or `options` is
+ *   not an object.
+ * @throws RangeError when the lengths differ, when `count` does not split them into
+ *   images of whole RGB pixels, or when `bins` or `kernel` is invalid.
+ * @throws Error when `kernel: "wasm"` cannot run here.
  */
 export function nmiBatch(
   clean: Float32Array,
