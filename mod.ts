@@ -14,6 +14,7 @@
  * @module
  */
 export {
+  availableNmiKernels,
   DEFAULT_NMI_BINS,
   defaultNmiKernel,
   nmiBatch,

@@ -17,14 +17,18 @@ export interface NmiBenchReport {
   checkedPairs: number;
   /** The kernels whose results were compared with the reference. */
   checkedKernels: readonly NmiKernel[];
+  /** The kernels that cannot run here, so were neither compared nor timed, with the reason. */
+  uncheckedKernels: readonly { kernel: NmiKernel; reason: string }[];
   /** Largest accepted difference between kernel and reference in that comparison. */
   agreementTolerance: number;
   /** Failed `--quick` checks, one message each. */
   failures: string[];
 }
 
-/** Description of each kernel for the report. Neither uses a TensorFlow.js backend. */
+/** Description of each kernel for the report. None uses a TensorFlow.js backend. */
 const KERNEL_DESCRIPTIONS: Record<NmiKernel, string> = {
+  native:
+    "pixel pass and its sums in C compiled by deno task build-nmi-native, through Deno's FFI; entropies in TypeScript",
   wasm:
     "pixel pass in WebAssembly with 4-lane SIMD; entropies in TypeScript, their sums in WebAssembly for small images",
   typescript: "TypeScript on typed arrays",
@@ -84,9 +88,15 @@ export function formatJsonReport(report: NmiBenchReport): string {
     results: report.results,
     checked_pairs: report.checkedPairs,
     checked_kernels: report.checkedKernels,
+    unchecked_kernels: report.uncheckedKernels,
     agreement_tolerance: report.agreementTolerance,
     failures: report.failures,
   });
+}
+
+/** Returns the names as "a", "a and b" or "a, b and c". */
+function listOf(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
 function formatRate(imagesPerSecond: number): string {
@@ -107,9 +117,12 @@ export function formatTextReport(report: NmiBenchReport): string[] {
   if (report.checkedPairs > 0) {
     lines.push(
       `agreement: ${report.checkedPairs} image pairs compared with the reference for kernels ${
-        report.checkedKernels.join(" and ")
+        listOf(report.checkedKernels)
       }, tolerance ${report.agreementTolerance}`,
     );
+  }
+  for (const { kernel, reason } of report.uncheckedKernels) {
+    lines.push(`not checked: kernel ${kernel} cannot run here: ${reason}`);
   }
   lines.push("");
   lines.push("   side   reference img/s   kernel img/s   speedup");

@@ -12,6 +12,7 @@
 
 import { buildBinTable } from "./_bin_table.ts";
 import { createWasmArena, type WasmArena } from "./_kernel.ts";
+import { createNativeArena, type NativeArena } from "./_native.ts";
 
 /** Maximum number of entries kept in each cache before the least recently used one is dropped. */
 const CACHE_CAPACITY = 8;
@@ -55,6 +56,8 @@ export interface NmiWorkspace {
    * live too; undefined where that kernel cannot run.
    */
   wasm: WasmArena | undefined;
+  /** Buffers of the native pass, or undefined where its library cannot serve or does not take this shape. */
+  native: NativeArena | undefined;
 }
 
 /** Returns the cached value of `key`, or creates, caches and returns it, dropping the least recently used entry when full. */
@@ -101,6 +104,7 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
   const countLog2Count = cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels));
   const increase = cached(increaseTables, pixels, () => buildIncrease(countLog2Count));
   const wasm = createWasmArena(bins, pixels, { countLog2Count, increase });
+  const native = createNativeArena(bins, pixels, { countLog2Count, increase });
   return {
     bins,
     pixels,
@@ -113,6 +117,7 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
     jointSums: wasm?.sums ?? new Float64Array(CHANNELS),
     occupiedBins: new Int32Array(2),
     wasm,
+    native,
   };
 }
 
@@ -121,7 +126,8 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
  * first use. A workspace takes 12 bins^2 + 32 bins bytes, and 24 bytes per pixel more
  * for the image pair in the WebAssembly kernel's memory (8 more for small images, and
  * 20 more plus 6 bytes per cell of the padded Uint16 histograms where they take the
- * one-call path of `_kernel.ts`). It shares tables of 16 bytes per pixel with the
+ * one-call path of `_kernel.ts`). Where the native pass takes the shape, its buffers
+ * add 6 bytes per cell and per pixel. It shares tables of 16 bytes per pixel with the
  * workspaces of the same pixel count, and the bin table (1 MiB) with those of the same
  * bin count. The 8 most recently used workspaces stay cached.
  */

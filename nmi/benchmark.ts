@@ -14,15 +14,16 @@ import { Random } from "../engine/random.ts";
 import { median } from "../reports/statistics.ts";
 import { referenceNmi } from "../tests/nmi_reference.ts";
 import {
+  availableNmiKernels,
   DEFAULT_NMI_BINS,
   defaultNmiKernel,
   MAX_NMI_BINS_OPTION,
   NMI_KERNELS,
   type NmiKernel,
+  nmiKernelUnavailableReason,
   normalizedMutualInformation,
 } from "./nmi.ts";
 import { describeMachine, formatJsonReport, formatTextReport } from "./_benchmark_report.ts";
-import { wasmKernelUnavailableReason } from "./_kernel.ts";
 
 /** Image sides timed, in pixels. */
 export const BENCH_SIDES = [32, 224] as const;
@@ -52,8 +53,8 @@ Options:
               runs here with the reference's on a few image pairs per size
               (tolerance 1e-9), then time briefly; exit code 1 when a result differs or a speedup is below ${MIN_QUICK_SPEEDUP}
   --bins N    histogram bins per channel, an integer in [2, ${MAX_NMI_BINS_OPTION}] (default: ${DEFAULT_NMI_BINS})
-  --kernel K  pixel pass to time: wasm (WebAssembly SIMD) or typescript
-              (default: wasm where this runtime compiles it)
+  --kernel K  pixel pass to time: native (compiled C), wasm (WebAssembly SIMD)
+              or typescript (default: the first of these that runs here)
   -h, --help  print this help`;
 
 /** Parsed `nmi-bench` options. */
@@ -178,11 +179,11 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
   }
   const kernel = values.kernel ?? defaultNmiKernel();
   if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
-    throw new Error(`Invalid --kernel "${kernel}". Use ${NMI_KERNELS.join(" or ")}.`);
+    throw new Error(`Invalid --kernel "${kernel}". Use ${NMI_KERNELS.join(", ")}.`);
   }
-  const unavailable = kernel === "wasm" ? wasmKernelUnavailableReason() : undefined;
+  const unavailable = nmiKernelUnavailableReason(kernel as NmiKernel);
   if (unavailable !== undefined) {
-    throw new Error(`--kernel wasm cannot run here: ${unavailable}. Use --kernel typescript.`);
+    throw new Error(`--kernel ${kernel} cannot run here: ${unavailable}. Use another --kernel.`);
   }
   return { json: values.json, quick: values.quick, bins, kernel: kernel as NmiKernel, help: values.help };
 }
@@ -348,10 +349,12 @@ export async function runNmiBench(
 
   const failures: string[] = [];
   let checkedPairs = 0;
-  // Where WebAssembly cannot run, only the TypeScript pass exists to check.
-  const checkedKernels = NMI_KERNELS.filter((kernel) =>
-    kernel !== "wasm" || wasmKernelUnavailableReason() === undefined
-  );
+  // Kernels that cannot run here are named in the report, with the reason.
+  const checkedKernels = availableNmiKernels();
+  const uncheckedKernels = NMI_KERNELS.flatMap((kernel) => {
+    const reason = nmiKernelUnavailableReason(kernel);
+    return reason === undefined ? [] : [{ kernel, reason }];
+  });
   if (options.quick) {
     for (const side of BENCH_SIDES) {
       const pairs = agreementPairs(side, options.bins);
@@ -383,6 +386,7 @@ export async function runNmiBench(
     results,
     checkedPairs,
     checkedKernels,
+    uncheckedKernels,
     agreementTolerance: AGREEMENT_TOLERANCE,
     failures,
   };

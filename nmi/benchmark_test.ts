@@ -11,6 +11,10 @@ import {
   runNmiBench,
   type SizeResult,
 } from "./benchmark.ts";
+import { availableNmiKernels, defaultNmiKernel, NMI_KERNELS } from "./nmi.ts";
+
+/** The kernels that run in this process, which `--quick` compares with the reference. */
+const RUNNING_KERNELS = availableNmiKernels();
 
 /** A benchmark environment on a fake clock that the NMI functions advance, and the output it captured. */
 interface FakeEnvironment {
@@ -64,7 +68,7 @@ Deno.test("parseNmiBenchOptions defaults", () => {
     json: false,
     quick: false,
     bins: 64,
-    kernel: "wasm",
+    kernel: defaultNmiKernel(),
     help: false,
   });
 });
@@ -96,7 +100,7 @@ Deno.test("parseNmiBenchOptions rejects unknown options", () => {
 Deno.test("parseNmiBenchOptions rejects an unknown kernel", () => {
   assert.throws(
     () => parseNmiBenchOptions(["--kernel", "simd"]),
-    /Invalid --kernel "simd"\. Use wasm or typescript\./,
+    /Invalid --kernel "simd"\. Use native, wasm, typescript\./,
   );
 });
 
@@ -178,8 +182,17 @@ Deno.test("runNmiBench quick passes a fast kernel", async () => {
   assert.equal(await runNmiBench(["--quick"], fake.environment), 0);
   assert.deepEqual(fake.errors, []);
   const text = fake.output.join("\n");
-  assert.match(text, /agreement: 8 image pairs compared with the reference for kernels wasm and typescript/);
-  assert.match(text, /kernel: wasm \(pixel pass in WebAssembly/);
+  const kernels = RUNNING_KERNELS.length === 3
+    ? "native, wasm and typescript"
+    : RUNNING_KERNELS.join(" and ");
+  assert.match(
+    text,
+    new RegExp(`agreement: 8 image pairs compared with the reference for kernels ${kernels},`),
+  );
+  assert.match(text, new RegExp(`kernel: ${defaultNmiKernel()} \\(`));
+  for (const kernel of NMI_KERNELS.filter((name) => !RUNNING_KERNELS.includes(name))) {
+    assert.match(text, new RegExp(`not checked: kernel ${kernel} cannot run here: `));
+  }
   assert.match(text, /quick check: passed$/);
   assert.match(text, /32 x 32 +100 +1,000 +10\.0x/);
   assert.match(text, /224 x 224 +100 +1,000 +10\.0x/);
@@ -198,9 +211,14 @@ Deno.test("runNmiBench quick fails a slow kernel", async () => {
 Deno.test("runNmiBench quick fails a wrong kernel", async () => {
   const fake = fakeEnvironment(10, 1, 1e-6);
   assert.equal(await runNmiBench(["--quick"], fake.environment), 1);
-  assert.equal(fake.errors.length, 16);
-  assert.match(fake.errors[0], /FAILED: wasm kernel NMI .* differs from reference/);
-  assert.match(fake.errors[4], /FAILED: typescript kernel NMI .* differs from reference/);
+  // 4 pairs per size, 2 sizes, each kernel that runs here.
+  assert.equal(fake.errors.length, 8 * RUNNING_KERNELS.length);
+  RUNNING_KERNELS.forEach((kernel, index) => {
+    assert.match(
+      fake.errors[4 * index],
+      new RegExp(`FAILED: ${kernel} kernel NMI .* differs from reference`),
+    );
+  });
 });
 
 Deno.test("runNmiBench without quick skips the checks", async () => {
@@ -217,7 +235,8 @@ Deno.test("runNmiBench json has a results array", async () => {
   const report = JSON.parse(fake.output[0]);
   assert.equal(report.mode, "quick");
   assert.equal(report.bins, 16);
-  assert.equal(report.kernel, "wasm");
+  assert.equal(report.kernel, defaultNmiKernel());
+  assert.deepEqual(report.checked_kernels, RUNNING_KERNELS);
   assert.deepEqual(report.results, [
     { side: 32, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },
     { side: 224, reference_images_per_s: 125, kernel_images_per_s: 500, speedup: 4 },

@@ -16,6 +16,7 @@
  */
 
 import { type SmallSums, type WasmArena, wasmKernelUnavailableReason } from "./_kernel.ts";
+import { NATIVE_RECORD_LENGTH, type NativeArena, nativeKernelUnavailableReason } from "./_native.ts";
 import { describeValue, type NmiOptions, resolveNmiBins } from "./_options.ts";
 import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
 import {
@@ -32,31 +33,49 @@ export { DEFAULT_NMI_BINS, MAX_NMI_BINS, MAX_NMI_BINS_OPTION, type NmiOptions } 
 const CHANNELS = 3;
 
 /**
- * Implementation of the pass over the pixels: "wasm", WebAssembly with 4-lane SIMD
- * (`_kernel_wat.ts`), or "typescript", the loops of `_typescript_pass.ts`. Both give
- * the same results. The entropies and the NMI from their sums are shared TypeScript.
+ * Implementation of the pass over the pixels. "native" is compiled C loaded through
+ * Deno's FFI (`native/nmi_kernel.c`, see `_native.ts`). "wasm" is WebAssembly with
+ * 4-lane SIMD (`_kernel_wat.ts`), and "typescript" the loops of `_typescript_pass.ts`.
+ * All give the same results. The entropies and the NMI from their sums are shared
+ * TypeScript.
  */
-export type NmiKernel = "wasm" | "typescript";
+export type NmiKernel = "native" | "wasm" | "typescript";
 
-/** Every {@linkcode NmiKernel}, the WebAssembly one first. */
-export const NMI_KERNELS: readonly NmiKernel[] = ["wasm", "typescript"];
+/** Every {@linkcode NmiKernel}, the fastest first. */
+export const NMI_KERNELS: readonly NmiKernel[] = ["native", "wasm", "typescript"];
 
 /** Options of the typed-array NMI functions. */
 export interface NmiKernelOptions extends NmiOptions {
   /**
-   * Pixel pass implementation. Default: "wasm" where this runtime compiles it and the
-   * histograms fit in 2 GiB of WebAssembly memory that can be allocated, otherwise
-   * "typescript".
+   * Pixel pass implementation. Default: "native" where its library is built and
+   * loads, otherwise "wasm" where this runtime compiles it and the histograms fit in 2
+   * GiB of WebAssembly memory that can be allocated, otherwise "typescript". The
+   * native pass takes images of fewer than 65,536 pixels with at most 256 bins and at
+   * most 64 joint cells per pixel (8 x 8 to 255 x 255 pixels with 64 bins). For other
+   * images, "native" runs the WebAssembly pass, or the TypeScript one.
    */
   kernel?: NmiKernel;
 }
 
 /**
- * Returns the kernel that the NMI functions use by default in this runtime, for bin
- * counts whose histograms fit in 2 GiB (up to about 13,000 bins).
+ * Returns the kernel that the NMI functions use by default in this runtime, for images
+ * that the native pass takes (see {@linkcode NmiKernelOptions}) and bin counts whose
+ * histograms fit in 2 GiB (up to about 13,000 bins).
  */
 export function defaultNmiKernel(): NmiKernel {
+  if (nativeKernelUnavailableReason() === undefined) return "native";
   return wasmKernelUnavailableReason() === undefined ? "wasm" : "typescript";
+}
+
+/** Returns why `kernel` cannot run in this process, or undefined when it can. */
+export function nmiKernelUnavailableReason(kernel: NmiKernel): string | undefined {
+  if (kernel === "native") return nativeKernelUnavailableReason();
+  return kernel === "wasm" ? wasmKernelUnavailableReason() : undefined;
+}
+
+/** Returns the kernels that can run in this process, in the order of {@linkcode NMI_KERNELS}. */
+export function availableNmiKernels(): NmiKernel[] {
+  return NMI_KERNELS.filter((kernel) => nmiKernelUnavailableReason(kernel) === undefined);
 }
 
 /**
@@ -138,6 +157,30 @@ function summedImageNmi(
 }
 
 /**
+ * Returns the channel-averaged NMI of an image pair through the native pass, which
+ * reads the caller's arrays in place and returns every sum (see `_native.ts`).
+ */
+function nativeImageNmi(pair: ImagePair, workspace: NmiWorkspace, native: NativeArena): number {
+  const { clean, degraded, offset } = pair;
+  const length = workspace.pixels * CHANNELS;
+  if (offset === 0 && clean.length === length) native.run(clean, degraded);
+  else native.run(clean.subarray(offset, offset + length), degraded.subarray(offset, offset + length));
+  const { sums } = native;
+  let sum = 0;
+  for (let c = 0; c < CHANNELS; c++) {
+    const record = NATIVE_RECORD_LENGTH * c;
+    sum += channelNmi(workspace, {
+      joint: sums[record],
+      clean: sums[record + 1],
+      degraded: sums[record + 2],
+      cleanBins: sums[record + 3],
+      degradedBins: sums[record + 4],
+    });
+  }
+  return sum;
+}
+
+/**
  * Copies values `start` to `stop` of the image pair into the arena's image room, without
  * a subarray view where they are the whole arrays.
  */
@@ -178,10 +221,13 @@ function countPair(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): 
 }
 
 /** Returns the channel-averaged NMI of `pair`, clamped to [0, 1]. */
-function imageNmi(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): number {
+function imageNmi(pair: ImagePair, workspace: NmiWorkspace, pass: NmiKernel): number {
   const arena = workspace.wasm;
+  const useWasm = pass === "wasm";
   let sum = 0;
-  if (useWasm && arena?.smallSums !== undefined) {
+  if (pass === "native" && workspace.native !== undefined) {
+    sum = nativeImageNmi(pair, workspace, workspace.native);
+  } else if (useWasm && arena?.smallSums !== undefined) {
     sum = summedImageNmi(pair, workspace, arena, arena.smallSums);
   } else {
     countPair(pair, workspace, useWasm);
@@ -192,24 +238,39 @@ function imageNmi(pair: ImagePair, workspace: NmiWorkspace, useWasm: boolean): n
 }
 
 /**
- * Returns whether `kernel`, the `kernel` option, selects the WebAssembly pass for
- * `workspace`. undefined and null select the default.
+ * Returns the pass that `kernel`, the `kernel` option, runs for `workspace`: the
+ * native one only where the workspace has its buffers, that is where the library
+ * loaded and takes the shape (see {@linkcode NmiKernelOptions}). undefined and null
+ * select the default.
  *
- * @throws RangeError for an unknown kernel name, Error when "wasm" cannot run here.
+ * @throws RangeError for an unknown kernel name, Error when the named kernel cannot
+ *   run here.
  */
-function usesWasm(kernel: unknown, workspace: NmiWorkspace, caller: string): boolean {
-  if (kernel === undefined || kernel === null) return workspace.wasm !== undefined;
-  if (kernel === "typescript") return false;
+function choosePass(kernel: unknown, workspace: NmiWorkspace, caller: string): NmiKernel {
+  const fallback = workspace.wasm !== undefined ? "wasm" : "typescript";
+  if (kernel === undefined || kernel === null) return workspace.native !== undefined ? "native" : fallback;
+  if (kernel === "typescript") return "typescript";
   if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
-    const names = NMI_KERNELS.map((name) => JSON.stringify(name)).join(" or ");
-    throw new RangeError(`${caller}: kernel must be ${names}, got ${describeValue(kernel)}`);
+    const names = NMI_KERNELS.map((name) => JSON.stringify(name));
+    throw new RangeError(
+      `${caller}: kernel must be ${names.slice(0, -1).join(", ")} or ${names.at(-1)}, got ${
+        describeValue(kernel)
+      }`,
+    );
+  }
+  if (kernel === "native") {
+    const reason = nativeKernelUnavailableReason();
+    if (reason !== undefined) {
+      throw new Error(`${caller}: kernel "native" cannot run: ${reason}. Pass kernel: "wasm"`);
+    }
+    return workspace.native !== undefined ? "native" : fallback;
   }
   if (workspace.wasm === undefined) {
     const reason = wasmKernelUnavailableReason() ??
       `its memory for ${workspace.bins} bins (12 bytes per histogram cell) would exceed 2 GiB or could not be allocated`;
     throw new Error(`${caller}: kernel "wasm" cannot run: ${reason}. Pass kernel: "typescript"`);
   }
-  return true;
+  return "wasm";
 }
 
 /** Returns the constructor name of `value`, or its type where it has none. */
@@ -297,12 +358,14 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  *
  * One pass over the pixels fills integer joint histograms of the three channels. For
  * images with fewer pixels than bins x bins cells it also sums the joint's c log2 c
- * from a table as it goes. For larger ones a scan of the cells computes that sum. By default the
- * pass runs in WebAssembly with SIMD on copies of the pair, up to 65,536 pixels at a
- * time. For most small images (such as 32 x 32 with 64 bins) the whole count and every
- * sum are one WebAssembly call. With `kernel: "typescript"` it runs in
- * TypeScript, with the same results. Histograms and tables are cached per bin count
- * and pixel count, so repeated calls allocate none. The tests check both passes
+ * from a table as it goes. For larger ones a scan of the cells computes that sum. By
+ * default the pass runs in compiled C where its library is built (`deno task
+ * build-nmi-native`), for images of fewer than 65,536 pixels with at most 256 bins,
+ * one call per image. Otherwise it runs in WebAssembly with SIMD on copies of the
+ * pair, up to 65,536 pixels at a time. For most small images (such as 32 x 32 with 64
+ * bins) the whole count and every sum are then one WebAssembly call. With `kernel:
+ * "typescript"` it runs in TypeScript. All passes give the same results. Histograms and tables are cached per bin count
+ * and pixel count, so repeated calls allocate none. The tests check every pass
  * against a plain float64 implementation to within 1e-9.
  *
  * @example
@@ -320,7 +383,7 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  *   not an object.
  * @throws RangeError when the lengths differ, are 0 or are not a multiple of 3, or
  *   when `bins` or `kernel` is invalid.
- * @throws Error when `kernel: "wasm"` cannot run here.
+ * @throws Error when the kernel named by `kernel` cannot run here.
  */
 export function normalizedMutualInformation(
   clean: Float32Array,
@@ -331,8 +394,8 @@ export function normalizedMutualInformation(
   const { bins, kernel } = readOptions(options, caller);
   [clean, degraded] = ownPair(clean, degraded, caller);
   const workspace = getWorkspace(bins, clean.length / CHANNELS);
-  const useWasm = usesWasm(kernel, workspace, caller);
-  return imageNmi({ clean, degraded, offset: 0 }, workspace, useWasm);
+  const pass = choosePass(kernel, workspace, caller);
+  return imageNmi({ clean, degraded, offset: 0 }, workspace, pass);
 }
 
 /**
@@ -349,7 +412,7 @@ export function normalizedMutualInformation(
  *   not an object.
  * @throws RangeError when the lengths differ, when `count` does not split them into
  *   images of whole RGB pixels, or when `bins` or `kernel` is invalid.
- * @throws Error when `kernel: "wasm"` cannot run here.
+ * @throws Error when the kernel named by `kernel` cannot run here.
  */
 export function nmiBatch(
   clean: Float32Array,
@@ -374,13 +437,13 @@ export function nmiBatch(
   }
 
   const workspace = getWorkspace(bins, imageLength / CHANNELS);
-  const useWasm = usesWasm(kernel, workspace, "nmiBatch");
+  const pass = choosePass(kernel, workspace, "nmiBatch");
   const result = new Float32Array(count);
   for (let n = 0; n < count; n++) {
     result[n] = imageNmi(
       { clean, degraded, offset: n * imageLength },
       workspace,
-      useWasm,
+      pass,
     );
   }
   return result;

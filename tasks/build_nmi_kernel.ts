@@ -8,6 +8,7 @@
 
 import { Buffer } from "node:buffer";
 import { kernelWat } from "../nmi/_kernel_wat.ts";
+import { handleHelpOnlyArguments } from "./_help_only.ts";
 
 /** Path of the generated module, relative to the repository root. */
 export const KERNEL_MODULE_PATH = "nmi/_kernel_wasm.ts";
@@ -77,16 +78,8 @@ than -h, --help.`;
  * 1 when the text cannot be assembled, 2 for any argument other than -h or --help.
  */
 export async function runBuildNmiKernel(args: string[]): Promise<number> {
-  const isHelp = (arg: string) => arg === "-h" || arg === "--help";
-  const unexpected = args.find((arg) => !isHelp(arg));
-  if (unexpected !== undefined) {
-    console.error(`build-nmi-kernel: unexpected argument "${unexpected}"\n${BUILD_NMI_KERNEL_USAGE}`);
-    return 2;
-  }
-  if (args.length > 0) {
-    console.log(BUILD_NMI_KERNEL_USAGE);
-    return 0;
-  }
+  const stop = handleHelpOnlyArguments("build-nmi-kernel", BUILD_NMI_KERNEL_USAGE, args);
+  if (stop !== undefined) return stop;
   let bytes: Uint8Array;
   try {
     bytes = await assembleKernel();

@@ -5,7 +5,7 @@
 # library and headers inside the tensorflow-cpu wheel from pip. The extracted
 # files are cached under ${XDG_CACHE_HOME:-~/.cache}/mials, so a second setup
 # does not extract them again. Where both routes fail, the suite still runs on
-# the wasm or cpu backend.
+# the wasm or cpu backend. Last, it compiles the NMI kernel's native pass.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -130,6 +130,18 @@ build_binding_from_wheel() {
   binding_loads
 }
 
+# Compiles the NMI kernel's native pass (nmi/native/nmi_kernel.c) with the C
+# compiler that node-gyp uses too. Without it the WebAssembly pass runs.
+build_nmi_native() {
+  local deno_bin
+  deno_bin="$(command -v deno || echo "$repo_root/node_modules/.bin/deno")"
+  if (cd "$repo_root" && "$deno_bin" task -q build-nmi-native >"$cache_root/nmi-native.log" 2>&1); then
+    log "built the NMI kernel's native pass"
+  else
+    log "could not build the NMI kernel's native pass (output in $cache_root/nmi-native.log); NMI runs in WebAssembly"
+  fi
+}
+
 main() {
   mkdir -p "$cache_root"
   install_npm_packages
@@ -143,6 +155,7 @@ main() {
     log "WARNING: no native TensorFlow backend; runs will use the wasm backend (slower)"
   fi
 
+  build_nmi_native
   log "done"
 }
 
