@@ -103,7 +103,10 @@ export function openNativeLibrary(source: URL, library: URL): NativeLibrary | st
   return opened;
 }
 
-/** Returns the library, opening it on first use, or undefined when it cannot serve (see {@linkcode nativeKernelUnavailableReason}). */
+/**
+ * Returns the library, opening it on first use, or undefined when it cannot serve
+ * (see {@linkcode nativeKernelUnavailableReason}).
+ */
 function nativeLibrary(): NativeLibrary | undefined {
   if (loaded === undefined && unavailableReason === undefined) {
     const opened = openNativeLibrary(NATIVE_SOURCE_URL, NATIVE_LIBRARY_URL);

@@ -13,7 +13,10 @@ import {
 } from "./_native.ts";
 import { normalizedMutualInformation } from "./nmi.ts";
 
-/** Whether the library is missing here. Tests that need it are ignored then, except in CI, where the first test fails. */
+/**
+ * Whether the library is missing here. Tests that need it are ignored then, except in
+ * CI, where the first test fails.
+ */
 const notBuilt = nativeKernelUnavailableReason() !== undefined;
 
 Deno.test({

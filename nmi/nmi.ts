@@ -364,9 +364,10 @@ function readOptions(options: NmiKernelOptions | null | undefined, caller: strin
  * one call per image. Otherwise it runs in WebAssembly with SIMD on copies of the
  * pair, up to 65,536 pixels at a time. For most small images (such as 32 x 32 with 64
  * bins) the whole count and every sum are then one WebAssembly call. With `kernel:
- * "typescript"` it runs in TypeScript. All passes give the same results. Histograms and tables are cached per bin count
- * and pixel count, so repeated calls allocate none. The tests check every pass
- * against a plain float64 implementation to within 1e-9.
+ * "typescript"` it runs in TypeScript. All passes give the same results. Histograms
+ * and tables are cached per bin count and pixel count, so repeated calls allocate
+ * none. The tests check every pass against a plain float64 implementation to within
+ * 1e-9.
  *
  * @example
  * ```ts
