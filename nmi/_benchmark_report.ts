@@ -17,6 +17,8 @@ export interface NmiBenchReport {
   checkedPairs: number;
   /** The kernels whose results were compared with the reference. */
   checkedKernels: readonly NmiKernel[];
+  /** Sizes at which another pass ran in place of the timed kernel, one sentence each. */
+  notes: readonly string[];
   /** The kernels that cannot run here, so were neither compared nor timed, with the reason. */
   uncheckedKernels: readonly { kernel: NmiKernel; reason: string }[];
   /** Largest accepted difference between kernel and reference in that comparison. */
@@ -89,6 +91,7 @@ export function formatJsonReport(report: NmiBenchReport): string {
     checked_pairs: report.checkedPairs,
     checked_kernels: report.checkedKernels,
     unchecked_kernels: report.uncheckedKernels,
+    notes: report.notes,
     agreement_tolerance: report.agreementTolerance,
     failures: report.failures,
   });
@@ -133,6 +136,7 @@ export function formatTextReport(report: NmiBenchReport): string[] {
     const speedup = `${result.speedup.toFixed(1)}x`.padStart(9);
     lines.push(`${side} ${reference} ${kernel} ${speedup}`);
   }
+  for (const note of report.notes) lines.push(`note: ${note}`);
   if (options.quick) {
     const count = report.failures.length;
     lines.push("");

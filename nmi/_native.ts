@@ -3,11 +3,14 @@
  * FFI, and lays out one workspace's buffers for it.
  *
  * `deno task build-nmi-native` (run by `deno task setup`) compiles the library with the
- * system's C compiler into `native/build/`. It records the SHA-256 of the C source it
- * was built from, and the library is used only when that matches the source next to
- * it, so an edited source is never served by a stale build. Where the library is
- * missing, stale, or cannot be loaded, or Deno runs without `--allow-ffi` and read
- * access to this folder, the NMI functions use the WebAssembly pass.
+ * system's C compiler into `native/build/`, and writes a stamp file beside it with the
+ * SHA-256 of the C source and of the library. The loader opens the library only when
+ * both match. So an edited source never runs as a stale build, and a truncated or
+ * replaced library never reaches the dynamic loader, where a truncated file can stop
+ * the process with SIGBUS. Where the library is missing, stale or cannot be
+ * loaded, where this module was not loaded from a file, or where Deno runs without FFI
+ * permission for the library and read access to `native/`, the NMI functions use the
+ * WebAssembly pass.
  *
  * @module
  */
@@ -32,16 +35,22 @@ export function nativeLibraryName(os: typeof Deno.build.os = Deno.build.os): str
   return os === "darwin" ? "libmials_nmi.dylib" : "libmials_nmi.so";
 }
 
-/** Path of the shared library that `deno task build-nmi-native` writes. */
+/** The shared library that `deno task build-nmi-native` writes. */
 export const NATIVE_LIBRARY_URL = new URL(`./native/build/${nativeLibraryName()}`, import.meta.url);
 
-/** File paths of {@linkcode NATIVE_SOURCE_URL} and {@linkcode NATIVE_LIBRARY_URL}. */
-export const NATIVE_SOURCE_PATH = fileURLToPath(NATIVE_SOURCE_URL);
-export const NATIVE_LIBRARY_PATH = fileURLToPath(NATIVE_LIBRARY_URL);
+/** Returns the URL of the stamp file of `library`: its name with ".json" added. */
+export function nativeStampUrl(library: URL): URL {
+  return new URL(`${library.href}.json`);
+}
+
+/** Content of the stamp file: SHA-256 digests (hex) of the source and of the library built from it. */
+export interface NativeStamp {
+  source_sha256: string;
+  library_sha256: string;
+}
 
 const SYMBOLS = {
   mials_nmi_abi: { parameters: [], result: "i32" },
-  mials_nmi_source_sha256: { parameters: [], result: "pointer" },
   mials_nmi_scratch_bytes: { parameters: ["i32", "i32"], result: "i32" },
   mials_nmi_sums: {
     parameters: ["buffer", "buffer", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
@@ -54,51 +63,70 @@ type NativeLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
 let loaded: NativeLibrary | undefined;
 let unavailableReason: string | undefined;
 
-/** Returns the SHA-256 (hex) of the C source text `source`, as the build records it. */
-export function nativeSourceDigest(source: string): string {
-  return createHash("sha256").update(source).digest("hex");
+/** Returns the SHA-256 (hex) of `data`, as the stamp file records it. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
-/** Returns why this process may not load `library` or read `source`, or undefined when it may. */
+/** Returns a file URL's path, or its href for other schemes, for messages. */
+function shown(url: URL): string {
+  return url.protocol === "file:" ? fileURLToPath(url) : url.href;
+}
+
+/** Returns why this process may not use `library`, its stamp and `source`, or undefined when it may. */
 function permissionProblem(source: URL, library: URL): string | undefined {
+  if (source.protocol !== "file:" || library.protocol !== "file:") {
+    return `it is loaded from files only, and this module came from ${source.protocol}`;
+  }
   const ffi = Deno.permissions.querySync({ name: "ffi", path: library });
-  const read = Deno.permissions.querySync({ name: "read", path: source });
-  if (ffi.state === "granted" && read.state === "granted") return undefined;
+  const readable = [source, library, nativeStampUrl(library)].every((url) =>
+    Deno.permissions.querySync({ name: "read", path: url }).state === "granted"
+  );
+  if (ffi.state === "granted" && readable) return undefined;
   return "it needs Deno's --allow-ffi and read access to nmi/native (the deno tasks grant both)";
 }
 
-/** Returns the source digest recorded in `library`, or undefined when it records none. */
-function recordedDigest(library: NativeLibrary): string | undefined {
-  const pointer = library.symbols.mials_nmi_source_sha256();
-  return pointer === null ? undefined : Deno.UnsafePointerView.getCString(pointer);
+/** Returns why the stamp of `library` does not vouch for it and `source`, or undefined when it does. */
+function stampProblem(source: URL, library: URL): string | undefined {
+  const rebuild = "Build it with: deno task build-nmi-native";
+  let stamp: Partial<NativeStamp>;
+  try {
+    stamp = JSON.parse(Deno.readTextFileSync(nativeStampUrl(library)));
+  } catch (error) {
+    return `${shown(library)} is not built, or its stamp file is unreadable (${
+      (error as Error).message
+    }). ${rebuild}`;
+  }
+  if (stamp.source_sha256 !== sha256Hex(Deno.readTextFileSync(source))) {
+    return `${shown(library)} was built from another version of ${shown(source)}. ${rebuild}`;
+  }
+  if (stamp.library_sha256 !== sha256Hex(Deno.readFileSync(library))) {
+    return `${shown(library)} is not the file that the build wrote (its SHA-256 differs). ${rebuild}`;
+  }
+  return undefined;
 }
 
 /**
- * Opens the shared library at `library` and checks that it was built from the C
- * source at `source`. Returns the library, or why it cannot serve.
+ * Opens the shared library at `library` after checking its stamp file against it and
+ * against the C source at `source`. Returns the library, or why it cannot serve.
  */
 export function openNativeLibrary(source: URL, library: URL): NativeLibrary | string {
   const permission = permissionProblem(source, library);
   if (permission !== undefined) return permission;
-  const libraryPath = fileURLToPath(library);
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(source);
-  } catch (error) {
-    return `its source ${fileURLToPath(source)} could not be read (${(error as Error).message})`;
-  }
   let opened: NativeLibrary;
   try {
+    const stale = stampProblem(source, library);
+    if (stale !== undefined) return stale;
     opened = Deno.dlopen(library, SYMBOLS);
   } catch (error) {
-    return `${libraryPath} could not be loaded (${
-      (error as Error).message
-    }). Build it with: deno task build-nmi-native`;
-  }
-  if (opened.symbols.mials_nmi_abi() !== NATIVE_ABI || recordedDigest(opened) !== nativeSourceDigest(text)) {
-    opened.close();
-    return `${libraryPath} was built from another version of ${fileURLToPath(source)}. ` +
+    return `${shown(library)} could not be loaded (${(error as Error).message}). ` +
       "Rebuild it with: deno task build-nmi-native";
+  }
+  if (opened.symbols.mials_nmi_abi() !== NATIVE_ABI) {
+    opened.close();
+    return `${
+      shown(library)
+    } has another ABI version than nmi/_native.ts. Rebuild it with: deno task build-nmi-native`;
   }
   return opened;
 }

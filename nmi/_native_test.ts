@@ -8,8 +8,9 @@ import {
   NATIVE_SOURCE_URL,
   nativeKernelUnavailableReason,
   nativeLibraryName,
-  nativeSourceDigest,
+  nativeStampUrl,
   openNativeLibrary,
+  sha256Hex,
 } from "./_native.ts";
 import { normalizedMutualInformation } from "./nmi.ts";
 
@@ -31,15 +32,58 @@ Deno.test("nativeLibraryName follows the operating system", () => {
   assert.equal(nativeLibraryName("windows"), "mials_nmi.dll");
 });
 
-Deno.test("nativeSourceDigest is the SHA-256 of the text", () => {
-  assert.equal(nativeSourceDigest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+Deno.test("sha256Hex digests text and bytes alike", () => {
+  const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  assert.equal(sha256Hex("abc"), abc);
+  assert.equal(sha256Hex(new TextEncoder().encode("abc")), abc);
 });
 
 Deno.test("openNativeLibrary names a missing library and the command that builds it", () => {
   const missing = new URL("./native/build/no-such-library.so", import.meta.url);
   const reason = openNativeLibrary(NATIVE_SOURCE_URL, missing);
   assert.equal(typeof reason, "string");
-  assert.match(reason as string, /no-such-library\.so could not be loaded .*deno task build-nmi-native/);
+  assert.match(reason as string, /no-such-library\.so is not built, or its stamp file is unreadable/);
+  assert.match(reason as string, /Build it with: deno task build-nmi-native/);
+});
+
+Deno.test("openNativeLibrary loads only from files", () => {
+  const remote = new URL("https://example.com/nmi/native/nmi_kernel.c");
+  const reason = openNativeLibrary(remote, NATIVE_LIBRARY_URL);
+  assert.match(reason as string, /loaded from files only, and this module came from https:/);
+});
+
+/** Copies the built library and its stamp into a new temporary folder and returns the copy's URL. */
+function copyOfLibrary(): URL {
+  const folder = Deno.makeTempDirSync();
+  const library = new URL(`file://${folder}/${nativeLibraryName()}`);
+  Deno.copyFileSync(NATIVE_LIBRARY_URL, library);
+  Deno.copyFileSync(nativeStampUrl(NATIVE_LIBRARY_URL), nativeStampUrl(library));
+  return library;
+}
+
+Deno.test({
+  name: "openNativeLibrary checks the library against its stamp before loading it",
+  ignore: notBuilt,
+  fn: () => {
+    const library = copyOfLibrary();
+    try {
+      const opened = openNativeLibrary(NATIVE_SOURCE_URL, library);
+      assert.notEqual(typeof opened, "string", String(opened));
+      (opened as { close(): void }).close();
+      // A truncated library can stop the process with SIGBUS inside dlopen, so it must be caught before.
+      const bytes = Deno.readFileSync(library);
+      Deno.writeFileSync(library, bytes.subarray(0, 10000));
+      const reason = openNativeLibrary(NATIVE_SOURCE_URL, library);
+      assert.match(reason as string, /is not the file that the build wrote \(its SHA-256 differs\)/);
+      Deno.removeSync(nativeStampUrl(library));
+      assert.match(
+        openNativeLibrary(NATIVE_SOURCE_URL, library) as string,
+        /is not built, or its stamp file/,
+      );
+    } finally {
+      Deno.removeSync(new URL(".", library), { recursive: true });
+    }
+  },
 });
 
 Deno.test({
@@ -53,7 +97,7 @@ Deno.test({
       assert.equal(typeof reason, "string");
       assert.match(
         reason as string,
-        /was built from another version of .*Rebuild it with: deno task build-nmi-native/,
+        /was built from another version of .*Build it with: deno task build-nmi-native/,
       );
     } finally {
       Deno.removeSync(edited);
@@ -142,7 +186,11 @@ Deno.test({
   },
 });
 
-Deno.test("without --allow-ffi the NMI functions run in WebAssembly", async () => {
+/**
+ * Runs a script in a new Deno process with `permissions` that prints the default NMI
+ * kernel and one NMI value, and returns its output.
+ */
+async function defaultKernelWith(permissions: string[]): Promise<string> {
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   try {
     const nmi = new URL("./nmi.ts", import.meta.url).href;
@@ -153,14 +201,35 @@ const image = new Float32Array(32 * 32 * 3).map((_, i) => (i * 37 % 101) / 101);
 console.log(defaultNmiKernel(), normalizedMutualInformation(image, image.map((v) => v / 2)));`,
     );
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-check", `--allow-read=${fileURLToPath(new URL("..", import.meta.url))}`, script],
+      args: ["run", "--no-check", ...permissions, script],
       stdout: "piped",
       stderr: "piped",
+      stdin: "null",
     }).output();
-    const text = new TextDecoder().decode(output.stdout).trim();
     assert.ok(output.success, new TextDecoder().decode(output.stderr));
-    assert.match(text, /^wasm 0\.\d+$/);
+    return new TextDecoder().decode(output.stdout).trim();
   } finally {
     await Deno.remove(script);
   }
+}
+
+const READ_REPOSITORY = `--allow-read=${fileURLToPath(new URL("..", import.meta.url))}`;
+
+Deno.test("without --allow-ffi the NMI functions run in WebAssembly", async () => {
+  assert.match(await defaultKernelWith([READ_REPOSITORY]), /^wasm 0\.\d+$/);
+  assert.match(await defaultKernelWith([READ_REPOSITORY, "--deny-ffi"]), /^wasm 0\.\d+$/);
+});
+
+Deno.test({
+  name: "FFI permission for the library alone is enough",
+  ignore: notBuilt,
+  fn: async () => {
+    const ffi = `--allow-ffi=${fileURLToPath(NATIVE_LIBRARY_URL)}`;
+    const [native, wasm] = [
+      await defaultKernelWith([READ_REPOSITORY, ffi]),
+      await defaultKernelWith([READ_REPOSITORY]),
+    ];
+    assert.match(native, /^native 0\.\d+$/);
+    assert.equal(native.split(" ")[1], wasm.split(" ")[1], "the same NMI from both passes");
+  },
 });

@@ -21,6 +21,7 @@ import {
   NMI_KERNELS,
   type NmiKernel,
   nmiKernelUnavailableReason,
+  nmiPass,
   normalizedMutualInformation,
 } from "./nmi.ts";
 import { describeMachine, formatJsonReport, formatTextReport } from "./_benchmark_report.ts";
@@ -378,6 +379,12 @@ export async function runNmiBench(
     )
   );
   if (options.quick) failures.push(...findRegressions(results, MIN_QUICK_SPEEDUP));
+  const notes = BENCH_SIDES.flatMap((side) => {
+    const pass = nmiPass(options.kernel, options.bins, side * side);
+    return pass === options.kernel ? [] : [
+      `the ${options.kernel} pass does not take ${side} x ${side} images with ${options.bins} bins, so the ${pass} pass ran`,
+    ];
+  });
 
   const report = {
     options,
@@ -387,6 +394,7 @@ export async function runNmiBench(
     checkedPairs,
     checkedKernels,
     uncheckedKernels,
+    notes,
     agreementTolerance: AGREEMENT_TOLERANCE,
     failures,
   };

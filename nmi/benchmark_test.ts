@@ -258,3 +258,21 @@ Deno.test("runNmiBench prints help", async () => {
   assert.equal(await runNmiBench(["--help"], fake.environment), 0);
   assert.match(fake.output[0], /^Usage: deno task nmi-bench \[--json\] \[--quick\] \[--bins N\]/);
 });
+
+Deno.test({
+  name: "runNmiBench names the pass standing in for native",
+  ignore: !RUNNING_KERNELS.includes("native"),
+  fn: async () => {
+    const fake = fakeEnvironment(10, 1);
+    assert.equal(await runNmiBench(["--kernel", "native", "--bins", "300"], fake.environment), 0);
+    const text = fake.output.join("\n");
+    assert.match(
+      text,
+      /note: the native pass does not take 32 x 32 images with 300 bins, so the wasm pass ran/,
+    );
+    assert.match(text, /note: the native pass does not take 224 x 224 images with 300 bins/);
+    const plain = fakeEnvironment(10, 1);
+    assert.equal(await runNmiBench(["--kernel", "native"], plain.environment), 0);
+    assert.doesNotMatch(plain.output.join("\n"), /note:/);
+  },
+});

@@ -273,6 +273,17 @@ function choosePass(kernel: unknown, workspace: NmiWorkspace, caller: string): N
   return "wasm";
 }
 
+/**
+ * Returns the pass that `kernel` runs for images of `pixels` pixels with `bins` bins:
+ * `kernel` itself, or the pass that replaces it there (see {@linkcode NmiKernelOptions}).
+ *
+ * @throws as {@linkcode normalizedMutualInformation} does for `bins` and `kernel`.
+ */
+export function nmiPass(kernel: NmiKernel | undefined, bins: number, pixels: number): NmiKernel {
+  const caller = "nmiPass";
+  return choosePass(kernel, getWorkspace(resolveNmiBins({ bins }, caller), pixels), caller);
+}
+
 /** Returns the constructor name of `value`, or its type where it has none. */
 function describeType(value: unknown): string {
   if (value === null || value === undefined) return String(value);
@@ -289,6 +300,24 @@ function describeType(value: unknown): string {
 function ownView(values: Float32Array): Float32Array {
   const view = new Float32Array(values.buffer, values.byteOffset, values.length);
   return view.buffer instanceof SharedArrayBuffer ? view.slice() : view;
+}
+
+/**
+ * Returns {@linkcode ownView} of `values`, the argument `name`.
+ *
+ * @throws TypeError naming the argument where its buffer is detached, or where it is a
+ *   Proxy, whose typed-array getters throw a TypeError that names nothing.
+ */
+function ownViewOrThrow(values: Float32Array, name: string, caller: string): Float32Array {
+  try {
+    return ownView(values);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new TypeError(
+      `${caller}: ${name} must be a Float32Array with an attached buffer, not a Proxy (${error.message}). ` +
+        "Pass a copy made with Float32Array.from(values)",
+    );
+  }
 }
 
 /**
@@ -309,7 +338,10 @@ function ownPair(clean: Float32Array, degraded: Float32Array, caller: string): [
       );
     }
   }
-  const pair: [Float32Array, Float32Array] = [ownView(clean), ownView(degraded)];
+  const pair: [Float32Array, Float32Array] = [
+    ownViewOrThrow(clean, "clean", caller),
+    ownViewOrThrow(degraded, "degraded", caller),
+  ];
   const [cleanLength, degradedLength] = [pair[0].length, pair[1].length];
   if (cleanLength !== degradedLength) {
     throw new RangeError(

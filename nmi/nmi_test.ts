@@ -172,6 +172,17 @@ Deno.test("nmi rejects arrays other than Float32Array", () => {
       /degraded must be a Float32Array, got Array/,
     );
   }
+  const proxy = new Proxy(image, {});
+  assert.throws(
+    () => normalizedMutualInformation(proxy, image),
+    /clean must be a Float32Array with an attached buffer, not a Proxy \(.*\)\. Pass a copy/,
+  );
+  const detached = image.slice();
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.throws(
+    () => nmiBatch(image, detached, 1),
+    /nmiBatch: degraded must be a Float32Array with an attached buffer/,
+  );
   // A rejected call must leave the cached histograms as they were.
   assertMatchesReference(image, noiseImage(4, 4, 32), 256, "after rejected arrays");
 });

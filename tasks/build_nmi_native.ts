@@ -1,18 +1,19 @@
 /**
  * `deno task build-nmi-native`: compiles the native pass of the NMI kernel,
  * `nmi/native/nmi_kernel.c`, into a shared library in `nmi/native/build/` with the
- * system's C compiler (`$CC`, else `cc`). `deno task setup` runs it. The library
- * records the SHA-256 of the source it was built from (see `nmi/_native.ts`).
+ * system's C compiler (`$CC`, else `cc`), and writes the stamp file that `nmi/_native.ts`
+ * checks before it loads the library. `deno task setup` runs it.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import {
-  NATIVE_LIBRARY_PATH,
   NATIVE_LIBRARY_URL,
-  NATIVE_SOURCE_PATH,
   NATIVE_SOURCE_URL,
-  nativeSourceDigest,
+  type NativeStamp,
+  nativeStampUrl,
+  sha256Hex,
 } from "../nmi/_native.ts";
 import { handleHelpOnlyArguments } from "./_help_only.ts";
 
@@ -20,49 +21,78 @@ import { handleHelpOnlyArguments } from "./_help_only.ts";
 export const BUILD_NMI_NATIVE_USAGE = `Usage: deno task build-nmi-native
 
 Compiles nmi/native/nmi_kernel.c into nmi/native/build/ with the C compiler named by
-$CC, or cc. The NMI functions use that library where it matches the source, and the
-WebAssembly pass otherwise. Run it after changing the C source. It takes no options
-other than -h, --help.`;
+$CC (a command with optional arguments, such as "ccache gcc"), or cc. It writes the
+SHA-256 of the source and of the library into a stamp file beside the library. The NMI
+functions use that library where both match, and the WebAssembly pass otherwise. Run
+it after changing the C source. It takes no options other than -h, --help.`;
 
 /**
  * Returns the compiler's arguments. -ffp-contract=off keeps every float64 sum exact and
- * in source order, as the other passes add them; -ffast-math must not be added.
+ * in source order, as the other passes add them, so -ffast-math must not be added.
  */
-export function compilerArguments(digest: string, source: string, library: string): string[] {
+export function compilerArguments(source: string, library: string): string[] {
   const shared = Deno.build.os === "darwin" ? "-dynamiclib" : "-shared";
-  return [
-    "-O3",
-    "-ffp-contract=off",
-    "-fPIC",
-    shared,
-    `-DMIALS_NMI_SOURCE_SHA256="${digest}"`,
-    "-o",
-    library,
-    source,
-  ];
+  return ["-O3", "-ffp-contract=off", "-fPIC", shared, "-o", library, source];
 }
 
-/** Compiles the library; returns the compiler's error output on failure, undefined on success. */
-async function compile(): Promise<string | undefined> {
-  const source = NATIVE_SOURCE_PATH;
-  const library = NATIVE_LIBRARY_PATH;
-  const digest = nativeSourceDigest(await Deno.readTextFile(NATIVE_SOURCE_URL));
-  await Deno.mkdir(new URL(".", NATIVE_LIBRARY_URL), { recursive: true });
-  // Built beside the library and renamed, so a running process never loads half a file.
-  const partial = `${library}.partial`;
-  const compiler = Deno.env.get("CC") || "cc";
+/** Returns the compiler command and its own arguments from $CC, split at whitespace, or ["cc"]. */
+export function compilerCommand(cc: string | undefined): string[] {
+  const words = (cc ?? "").trim().split(/\s+/).filter((word) => word !== "");
+  return words.length > 0 ? words : ["cc"];
+}
+
+/** Runs the compiler into `partial`; returns why it failed, or undefined. */
+async function runCompiler(source: string, partial: string): Promise<string | undefined> {
+  const [compiler, ...own] = compilerCommand(Deno.env.get("CC"));
   let output: Deno.CommandOutput;
   try {
-    output = await new Deno.Command(compiler, { args: compilerArguments(digest, source, partial) }).output();
+    output = await new Deno.Command(compiler, { args: [...own, ...compilerArguments(source, partial)] })
+      .output();
   } catch (error) {
     return `could not run the C compiler "${compiler}" (${(error as Error).message}). Install one, or set CC`;
   }
+  const stderr = new TextDecoder().decode(output.stderr).trim();
   if (!output.success) {
-    await Deno.remove(partial).catch(() => {});
-    return `${compiler} failed:\n${new TextDecoder().decode(output.stderr).trim()}`;
+    return `${compiler} failed with exit code ${output.code}${
+      stderr === "" ? " and no output" : `:\n${stderr}`
+    }`;
   }
-  await Deno.rename(partial, library);
-  return undefined;
+  const size = (await Deno.stat(partial)).size;
+  return size > 0 ? undefined : `${compiler} exited with code 0 but wrote an empty library`;
+}
+
+/**
+ * Compiles the library and writes its stamp file; returns why it failed, or undefined.
+ * Both are written to temporary files in the build folder and renamed, library first.
+ * A process that loads in between finds a stamp that does not match the library and
+ * uses the WebAssembly pass. Two builds at once write to different files.
+ */
+async function build(): Promise<string | undefined> {
+  const library = fileURLToPath(NATIVE_LIBRARY_URL);
+  const stamp = fileURLToPath(nativeStampUrl(NATIVE_LIBRARY_URL));
+  const folder = fileURLToPath(new URL(".", NATIVE_LIBRARY_URL));
+  const temporary: string[] = [];
+  try {
+    const source = await Deno.readTextFile(NATIVE_SOURCE_URL);
+    await Deno.mkdir(folder, { recursive: true });
+    const partialLibrary = await Deno.makeTempFile({ dir: folder, suffix: ".partial" });
+    const partialStamp = await Deno.makeTempFile({ dir: folder, suffix: ".partial" });
+    temporary.push(partialLibrary, partialStamp);
+    const failure = await runCompiler(fileURLToPath(NATIVE_SOURCE_URL), partialLibrary);
+    if (failure !== undefined) return failure;
+    const record: NativeStamp = {
+      source_sha256: sha256Hex(source),
+      library_sha256: sha256Hex(await Deno.readFile(partialLibrary)),
+    };
+    await Deno.writeTextFile(partialStamp, `${JSON.stringify(record, null, 2)}\n`);
+    await Deno.rename(partialLibrary, library);
+    await Deno.rename(partialStamp, stamp);
+    return undefined;
+  } catch (error) {
+    return `could not build ${library}: ${(error as Error).message}`;
+  } finally {
+    for (const path of temporary) await Deno.remove(path).catch(() => {});
+  }
 }
 
 /**
@@ -72,12 +102,12 @@ async function compile(): Promise<string | undefined> {
 export async function runBuildNmiNative(args: string[]): Promise<number> {
   const stop = handleHelpOnlyArguments("build-nmi-native", BUILD_NMI_NATIVE_USAGE, args);
   if (stop !== undefined) return stop;
-  const problem = await compile();
+  const problem = await build();
   if (problem !== undefined) {
     console.error(`build-nmi-native: ${problem}`);
     return 1;
   }
-  console.log(`build-nmi-native: wrote ${NATIVE_LIBRARY_PATH}`);
+  console.log(`build-nmi-native: wrote ${fileURLToPath(NATIVE_LIBRARY_URL)} and its stamp file`);
   return 0;
 }
 

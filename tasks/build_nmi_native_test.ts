@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { NATIVE_LIBRARY_PATH } from "../nmi/_native.ts";
-import { compilerArguments, runBuildNmiNative } from "./build_nmi_native.ts";
+import { NATIVE_LIBRARY_URL, nativeKernelUnavailableReason, openNativeLibrary } from "../nmi/_native.ts";
+import { NATIVE_SOURCE_URL } from "../nmi/_native.ts";
+import { compilerArguments, compilerCommand, runBuildNmiNative } from "./build_nmi_native.ts";
 
 /** Runs `body` with console.log and console.error captured and returns what they printed. */
 async function captured(body: () => Promise<void>): Promise<{ output: string[]; errors: string[] }> {
@@ -20,19 +21,40 @@ async function captured(body: () => Promise<void>): Promise<{ output: string[]; 
 /** Returns the library's modification time, or undefined where it is not built. */
 function libraryTime(): number | undefined {
   try {
-    return Deno.statSync(NATIVE_LIBRARY_PATH).mtime?.getTime();
+    return Deno.statSync(NATIVE_LIBRARY_URL).mtime?.getTime();
   } catch {
     return undefined;
   }
 }
 
 Deno.test("build-nmi-native keeps float64 sums exact", () => {
-  const args = compilerArguments("ab12", "kernel.c", "out.so");
+  const args = compilerArguments("kernel.c", "out.so");
   assert.ok(args.includes("-ffp-contract=off"));
   assert.ok(!args.some((arg) => arg.includes("fast-math") || arg === "-Ofast"));
-  assert.ok(args.includes('-DMIALS_NMI_SOURCE_SHA256="ab12"'));
   assert.deepEqual(args.slice(-3), ["-o", "out.so", "kernel.c"]);
 });
+
+Deno.test("build-nmi-native splits CC into a command and its arguments", () => {
+  assert.deepEqual(compilerCommand(undefined), ["cc"]);
+  assert.deepEqual(compilerCommand("  "), ["cc"]);
+  assert.deepEqual(compilerCommand("ccache  gcc -O2"), ["ccache", "gcc", "-O2"]);
+});
+
+/** Runs the build with $CC set to `cc`, restoring it after; returns the exit code and error lines. */
+async function buildWith(cc: string): Promise<{ code: number; errors: string[] }> {
+  const previous = Deno.env.get("CC");
+  Deno.env.set("CC", cc);
+  let code = 0;
+  try {
+    const { errors } = await captured(async () => {
+      code = await runBuildNmiNative([]);
+    });
+    return { code, errors };
+  } finally {
+    if (previous === undefined) Deno.env.delete("CC");
+    else Deno.env.set("CC", previous);
+  }
+}
 
 Deno.test("build-nmi-native rejects arguments and prints help without building", async () => {
   const before = libraryTime();
@@ -46,23 +68,38 @@ Deno.test("build-nmi-native rejects arguments and prints help without building",
   assert.equal(libraryTime(), before);
 });
 
-Deno.test("build-nmi-native names a compiler that cannot run and keeps the library", async () => {
+Deno.test("build-nmi-native reports a failed compiler and keeps the library", async () => {
   const before = libraryTime();
-  const previous = Deno.env.get("CC");
-  Deno.env.set("CC", "/nonexistent/mials-cc");
-  let code = 0;
-  try {
-    const { errors } = await captured(async () => {
-      code = await runBuildNmiNative([]);
-    });
-    assert.match(
-      errors[0],
-      /could not run the C compiler "\/nonexistent\/mials-cc" .*Install one, or set CC/,
-    );
-  } finally {
-    if (previous === undefined) Deno.env.delete("CC");
-    else Deno.env.set("CC", previous);
-  }
-  assert.equal(code, 1);
+  const missing = await buildWith("/nonexistent/mials-cc");
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.errors[0],
+    /could not run the C compiler "\/nonexistent\/mials-cc" .*Install one, or set CC/,
+  );
+  const failing = await buildWith("false");
+  assert.equal(failing.code, 1);
+  assert.match(failing.errors[0], /false failed with exit code 1 and no output/);
+  const silent = await buildWith("true");
+  assert.equal(silent.code, 1);
+  assert.match(silent.errors[0], /true exited with code 0 but wrote an empty library/);
   assert.equal(libraryTime(), before);
+});
+
+Deno.test({
+  name: "build-nmi-native builds twice at once",
+  ignore: nativeKernelUnavailableReason() !== undefined,
+  fn: async () => {
+    let codes: number[] = [];
+    await captured(async () => {
+      codes = await Promise.all([runBuildNmiNative([]), runBuildNmiNative([])]);
+    });
+    assert.deepEqual(codes, [0, 0]);
+    const opened = openNativeLibrary(NATIVE_SOURCE_URL, NATIVE_LIBRARY_URL);
+    assert.notEqual(typeof opened, "string", String(opened));
+    (opened as { close(): void }).close();
+    const leftovers = [...Deno.readDirSync(new URL(".", NATIVE_LIBRARY_URL))].filter((entry) =>
+      entry.name.endsWith(".partial")
+    );
+    assert.deepEqual(leftovers, []);
+  },
 });

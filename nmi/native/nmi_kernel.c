@@ -25,11 +25,6 @@
 /* Changes whenever a signature or the scratch layout changes. nmi/_native.ts checks it. */
 #define MIALS_NMI_ABI 1
 
-/* SHA-256 of this file, passed by the build. nmi/_native.ts compares it with the source. */
-#ifndef MIALS_NMI_SOURCE_SHA256
-#define MIALS_NMI_SOURCE_SHA256 ""
-#endif
-
 /* On x86-64 Linux the pass is compiled twice, for AVX2 and for any x86-64, and picked at load. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
 #define MIALS_CLONES __attribute__((target_clones("avx2", "default")))
@@ -70,8 +65,6 @@ static int supported(int32_t pixels, int32_t bins) {
 }
 
 int32_t mials_nmi_abi(void) { return MIALS_NMI_ABI; }
-
-const char *mials_nmi_source_sha256(void) { return MIALS_NMI_SOURCE_SHA256; }
 
 /* Bytes of scratch memory that mials_nmi_sums needs, or -1 for a shape it does not take. */
 int32_t mials_nmi_scratch_bytes(int32_t pixels, int32_t bins) {
@@ -151,12 +144,12 @@ int32_t mials_nmi_sums(const float *restrict clean, const float *restrict degrad
   const Layout at = layout(pixels, bins);
   const size_t cells_per_channel = (size_t)bins * (size_t)bins;
   const int32_t values = pixels * CHANNELS;
-  uint16_t *restrict joint = (uint16_t *)scratch;
+  /* The channels' pointers below alias joint, so neither is restrict. */
+  uint16_t *joint = (uint16_t *)scratch;
   uint16_t *restrict cells = (uint16_t *)(scratch + at.cells);
   bin_cells(clean, degraded, values, bins, cells);
 
-  uint16_t *restrict red = joint, *restrict green = joint + cells_per_channel;
-  uint16_t *restrict blue = joint + 2 * cells_per_channel;
+  uint16_t *red = joint, *green = joint + cells_per_channel, *blue = joint + 2 * cells_per_channel;
   const int small = cells_per_channel > (size_t)pixels;
   double joint_sums[CHANNELS] = {0, 0, 0};
   if (small) {
