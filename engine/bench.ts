@@ -14,6 +14,7 @@ import { type BenchOutput, runOne, type RunOutcome } from "./bench_run.ts";
 import type { RunConfig } from "./config.ts";
 import { selectShard } from "./shard.ts";
 import { describeMemoryRisk } from "./memory_estimate.ts";
+import { defaultNmiKernel, nmiKernelUnavailableReason } from "../nmi/nmi.ts";
 
 export type { BenchOutput, RunOutcome } from "./bench_run.ts";
 
@@ -38,6 +39,7 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
   }
   const backend = await selectBackend(plan.backend);
   output.log(describeBackend(backend));
+  output.log(describeNmiKernel());
   const loaded = await loadDataset(plan.dataset, {
     side: plan.training.side,
     cacheDir: plan.cacheDir,
@@ -84,6 +86,16 @@ function systemMemoryBytes(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Returns the line naming the NMI kernel's pass for 32 x 32 to 255 x 255 images (see
+ * `NmiKernelOptions`), and why the native pass is not used where it is not.
+ */
+function describeNmiKernel(): string {
+  const kernel = defaultNmiKernel();
+  const reason = nmiKernelUnavailableReason("native");
+  return `nmi kernel: ${kernel}${reason === undefined ? "" : ` (native pass unavailable: ${reason})`}`;
 }
 
 function describeBackend(backend: BackendChoice): string {

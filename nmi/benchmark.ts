@@ -180,11 +180,15 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
   }
   const kernel = values.kernel ?? defaultNmiKernel();
   if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
-    throw new Error(`Invalid --kernel "${kernel}". Use ${NMI_KERNELS.join(", ")}.`);
+    throw new Error(
+      `Invalid --kernel "${kernel}". Use ${NMI_KERNELS.slice(0, -1).join(", ")} or ${NMI_KERNELS.at(-1)}.`,
+    );
   }
   const unavailable = nmiKernelUnavailableReason(kernel as NmiKernel);
   if (unavailable !== undefined) {
-    throw new Error(`--kernel ${kernel} cannot run here: ${unavailable}. Use another --kernel.`);
+    throw new Error(
+      `--kernel ${kernel} cannot run here: ${unavailable}. Otherwise time another pass with --kernel.`,
+    );
   }
   return { json: values.json, quick: values.quick, bins, kernel: kernel as NmiKernel, help: values.help };
 }

@@ -100,7 +100,7 @@ Deno.test("parseNmiBenchOptions rejects unknown options", () => {
 Deno.test("parseNmiBenchOptions rejects an unknown kernel", () => {
   assert.throws(
     () => parseNmiBenchOptions(["--kernel", "simd"]),
-    /Invalid --kernel "simd"\. Use native, wasm, typescript\./,
+    /Invalid --kernel "simd"\. Use native, wasm or typescript\./,
   );
 });
 

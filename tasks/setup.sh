@@ -136,7 +136,7 @@ build_nmi_native() {
   local deno_bin
   deno_bin="$(command -v deno || echo "$repo_root/node_modules/.bin/deno")"
   if (cd "$repo_root" && "$deno_bin" task -q build-nmi-native >"$cache_root/nmi-native.log" 2>&1); then
-    log "built the NMI kernel's native pass"
+    log "built the NMI kernel's native pass into $repo_root/nmi/native/build"
   else
     log "could not build the NMI kernel's native pass (output in $cache_root/nmi-native.log); NMI runs in WebAssembly"
   fi

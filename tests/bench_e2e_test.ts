@@ -42,6 +42,7 @@ Deno.test({
       const first = await runTask("tasks/bench.ts", benchArgs);
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stderr, /backend: (tensorflow-gpu|webgpu|tensorflow|wasm|cpu)/);
+      assert.match(first.stderr, /nmi kernel: (native|wasm|typescript)/);
       assert.match(first.stderr, /6 finished, 0 skipped, 0 failed/);
 
       const runs = [...Deno.readDirSync(results)].map((entry) => entry.name).sort();
