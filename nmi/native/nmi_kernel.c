@@ -101,6 +101,9 @@ static inline void bin_cells(const float *restrict clean, const float *restrict 
   }
 }
 
+/* Columns summed per pass over the rows: their sums stay in vector registers. */
+#define COLUMN_BLOCK 64
+
 /*
  * Returns the sum of c log2 c over one channel's joint counts in row order when
  * with_joint is set (else 0), and stores their row and column sums.
@@ -108,19 +111,36 @@ static inline void bin_cells(const float *restrict clean, const float *restrict 
 static inline double scan_joint(const uint16_t *restrict joint, int32_t bins, const double *restrict count_log2_count,
                                 int with_joint, uint32_t *restrict rows, uint16_t *restrict columns) {
   double sum = 0;
-  for (int32_t y = 0; y < bins; y++) columns[y] = 0;
-  for (int32_t x = 0; x < bins; x++) {
-    const uint16_t *restrict row = joint + (size_t)x * bins;
-    uint32_t total = 0;
-    /* Column sums stay below 2^16: they add up to the pixel count. */
-    for (int32_t y = 0; y < bins; y++) {
-      total += row[y];
-      columns[y] = (uint16_t)(columns[y] + row[y]);
+  for (int32_t x = 0; x < bins; x++) rows[x] = 0;
+  /* Row and column sums stay below 2^16: they add up to the pixel count. */
+  for (int32_t block = 0; block < bins; block += COLUMN_BLOCK) {
+    const int32_t width = bins - block < COLUMN_BLOCK ? bins - block : COLUMN_BLOCK;
+    uint16_t column_sums[COLUMN_BLOCK] = {0};
+    if (width == COLUMN_BLOCK) {
+      for (int32_t x = 0; x < bins; x++) {
+        const uint16_t *restrict row = joint + (size_t)x * bins + block;
+        uint16_t total = 0;
+        for (int32_t y = 0; y < COLUMN_BLOCK; y++) {
+          column_sums[y] = (uint16_t)(column_sums[y] + row[y]);
+          total = (uint16_t)(total + row[y]);
+        }
+        rows[x] += total;
+      }
+    } else {
+      for (int32_t x = 0; x < bins; x++) {
+        const uint16_t *restrict row = joint + (size_t)x * bins + block;
+        uint16_t total = 0;
+        for (int32_t y = 0; y < width; y++) {
+          column_sums[y] = (uint16_t)(column_sums[y] + row[y]);
+          total = (uint16_t)(total + row[y]);
+        }
+        rows[x] += total;
+      }
     }
-    rows[x] = total;
-    if (with_joint) {
-      for (int32_t y = 0; y < bins; y++) sum += count_log2_count[row[y]];
-    }
+    for (int32_t y = 0; y < width; y++) columns[block + y] = column_sums[y];
+  }
+  if (with_joint) {
+    for (size_t cell = 0; cell < (size_t)bins * bins; cell++) sum += count_log2_count[joint[cell]];
   }
   return sum;
 }
