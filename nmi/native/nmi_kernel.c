@@ -73,8 +73,9 @@ int32_t mials_nmi_scratch_bytes(int32_t pixels, int32_t bins) {
 
 /*
  * Stores the joint cell of each of the n values: min(bins - 1, max(0, trunc(v * bins)))
- * per image, NaN in bin 0. A float32 product is exact when bins is a power of two;
- * otherwise the product is taken in float64, which is exact for any bins here.
+ * per image, NaN in bin 0. For a power-of-two bin count the product is taken in
+ * float32, where it is exact. Other bin counts take it in float64, which is exact for
+ * any float32 value and bin count here.
  */
 static inline void bin_cells(const float *restrict clean, const float *restrict degraded, int32_t n,
                              int32_t bins, uint16_t *restrict cells) {
