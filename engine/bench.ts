@@ -14,7 +14,7 @@ import { type BenchOutput, runOne, type RunOutcome } from "./bench_run.ts";
 import type { RunConfig } from "./config.ts";
 import { selectShard } from "./shard.ts";
 import { describeMemoryRisk } from "./memory_estimate.ts";
-import { defaultNmiKernel, nmiKernelUnavailableReason } from "../nmi/nmi.ts";
+import { nmiKernelUnavailableReason, nmiPass } from "../nmi/nmi.ts";
 
 export type { BenchOutput, RunOutcome } from "./bench_run.ts";
 
@@ -39,7 +39,7 @@ export async function runBench(plan: BenchPlan, output: BenchOutput): Promise<Ru
   }
   const backend = await selectBackend(plan.backend);
   output.log(describeBackend(backend));
-  output.log(describeNmiKernel());
+  output.log(describeNmiKernel(plan.methodOptions.nmiBins, plan.training.side));
   const loaded = await loadDataset(plan.dataset, {
     side: plan.training.side,
     cacheDir: plan.cacheDir,
@@ -89,13 +89,14 @@ function systemMemoryBytes(): number | undefined {
 }
 
 /**
- * Returns the line naming the NMI kernel's pass for 32 x 32 to 255 x 255 images (see
- * `NmiKernelOptions`), and why the native pass is not used where it is not.
+ * Returns the line naming the NMI kernel's pass for training images of side x side
+ * pixels with `bins` bins, and why the native pass cannot run where it cannot.
  */
-function describeNmiKernel(): string {
-  const kernel = defaultNmiKernel();
+export function describeNmiKernel(bins: number, side: number): string {
+  const pass = nmiPass(undefined, bins, side * side);
   const reason = nmiKernelUnavailableReason("native");
-  return `nmi kernel: ${kernel}${reason === undefined ? "" : ` (native pass unavailable: ${reason})`}`;
+  if (pass === "native" || reason === undefined) return `nmi kernel: ${pass}`;
+  return `nmi kernel: ${pass} (native pass unavailable: ${reason})`;
 }
 
 function describeBackend(backend: BackendChoice): string {

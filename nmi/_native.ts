@@ -7,10 +7,10 @@
  * SHA-256 of the C source and of the library. The loader opens the library only when
  * both match. So an edited source never runs as a stale build, and a truncated or
  * replaced library never reaches the dynamic loader, where a truncated file can stop
- * the process with SIGBUS. Where the library is missing, stale or cannot be
- * loaded, where this module was not loaded from a file, or where Deno runs without FFI
- * permission for the library and read access to `native/`, the NMI functions use the
- * WebAssembly pass.
+ * the process with SIGBUS. The NMI functions use the WebAssembly pass where the library
+ * is missing, stale or cannot be loaded, and where this module was not loaded from a
+ * file. They do so too where Deno runs without FFI permission for the library or read
+ * access to `native/`.
  *
  * @module
  */

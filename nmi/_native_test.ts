@@ -12,7 +12,8 @@ import {
   openNativeLibrary,
   sha256Hex,
 } from "./_native.ts";
-import { normalizedMutualInformation } from "./nmi.ts";
+import { buildCountLog2Count, buildIncrease } from "./_workspace.ts";
+import { nmiPass, normalizedMutualInformation } from "./nmi.ts";
 
 /**
  * Whether the library is missing here. Tests that need it are ignored then, except in
@@ -21,24 +22,24 @@ import { normalizedMutualInformation } from "./nmi.ts";
 const notBuilt = nativeKernelUnavailableReason() !== undefined;
 
 Deno.test({
-  name: "the native pass is built and loads where CI runs the tests",
+  name: "native pass loads in CI",
   ignore: Deno.env.get("CI") !== "true",
   fn: () => assert.equal(nativeKernelUnavailableReason(), undefined),
 });
 
-Deno.test("nativeLibraryName follows the operating system", () => {
+Deno.test("nativeLibraryName per operating system", () => {
   assert.equal(nativeLibraryName("linux"), "libmials_nmi.so");
   assert.equal(nativeLibraryName("darwin"), "libmials_nmi.dylib");
   assert.equal(nativeLibraryName("windows"), "mials_nmi.dll");
 });
 
-Deno.test("sha256Hex digests text and bytes alike", () => {
+Deno.test("sha256Hex of text and bytes", () => {
   const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   assert.equal(sha256Hex("abc"), abc);
   assert.equal(sha256Hex(new TextEncoder().encode("abc")), abc);
 });
 
-Deno.test("openNativeLibrary names a missing library and the command that builds it", () => {
+Deno.test("openNativeLibrary reports a missing library", () => {
   const missing = new URL("./native/build/no-such-library.so", import.meta.url);
   const reason = openNativeLibrary(NATIVE_SOURCE_URL, missing);
   assert.equal(typeof reason, "string");
@@ -46,7 +47,7 @@ Deno.test("openNativeLibrary names a missing library and the command that builds
   assert.match(reason as string, /Build it with: deno task build-nmi-native/);
 });
 
-Deno.test("openNativeLibrary loads only from files", () => {
+Deno.test("openNativeLibrary rejects non-file URLs", () => {
   const remote = new URL("https://example.com/nmi/native/nmi_kernel.c");
   const reason = openNativeLibrary(remote, NATIVE_LIBRARY_URL);
   assert.match(reason as string, /loaded from files only, and this module came from https:/);
@@ -62,7 +63,7 @@ function copyOfLibrary(): URL {
 }
 
 Deno.test({
-  name: "openNativeLibrary checks the library against its stamp before loading it",
+  name: "openNativeLibrary checks the stamp first",
   ignore: notBuilt,
   fn: () => {
     const library = copyOfLibrary();
@@ -87,7 +88,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "openNativeLibrary refuses a library built from another source",
+  name: "openNativeLibrary rejects a stale library",
   ignore: notBuilt,
   fn: () => {
     const edited = Deno.makeTempFileSync({ suffix: ".c" });
@@ -105,18 +106,14 @@ Deno.test({
   },
 });
 
-/** Tables of a workspace for `pixels` pixels, as `_workspace.ts` builds them. */
+/** Tables of a workspace for `pixels` pixels. */
 function tables(pixels: number): { countLog2Count: Float64Array; increase: Float64Array } {
-  const countLog2Count = new Float64Array(pixels + 1);
-  for (let count = 2; count <= pixels; count++) countLog2Count[count] = count * Math.log2(count);
-  return {
-    countLog2Count,
-    increase: countLog2Count.slice(1).map((value, count) => value - countLog2Count[count]),
-  };
+  const countLog2Count = buildCountLog2Count(pixels);
+  return { countLog2Count, increase: buildIncrease(countLog2Count) };
 }
 
 Deno.test({
-  name: "createNativeArena takes 8 x 8 to 255 x 255 pixels with 64 bins, and up to 256 bins",
+  name: "createNativeArena shape limits",
   ignore: notBuilt,
   fn: () => {
     const takes = (bins: number, pixels: number) =>
@@ -133,7 +130,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the native pass checks the image length before it calls the library",
+  name: "native pass checks image length",
   ignore: notBuilt,
   fn: () => {
     const arena = createNativeArena(64, 100, tables(100));
@@ -160,7 +157,7 @@ function withSpecialValues(image: Float32Array): Float32Array {
 }
 
 Deno.test({
-  name: "the native pass gives the WebAssembly pass's floats at the edges of its shapes",
+  name: "native pass matches wasm at edges",
   ignore: notBuilt,
   fn: () => {
     const cases: [number, number, number][] = [
@@ -171,10 +168,13 @@ Deno.test({
       [255, 255, 64],
       [64, 64, 256],
       [5, 7, 2],
-      [16, 16, 255],
+      [32, 32, 255],
+      [255, 255, 255],
       [32, 32, 3],
+      [20, 20, 129],
     ];
     for (const [height, width, bins] of cases) {
+      assert.equal(nmiPass("native", bins, height * width), "native", `${height} x ${width}, ${bins} bins`);
       const clean = withSpecialValues(noiseImage(height, width, height + bins));
       const degraded = noiseImage(height, width, width + 2 * bins);
       const native = normalizedMutualInformation(clean, degraded, { bins, kernel: "native" });
@@ -186,42 +186,79 @@ Deno.test({
   },
 });
 
-/**
- * Runs a script in a new Deno process with `permissions` that prints the default NMI
- * kernel and one NMI value, and returns its output.
- */
-async function defaultKernelWith(permissions: string[]): Promise<string> {
+/** Runs `source` as a script in a new Deno process with `permissions` and returns its exit code and output. */
+async function runScript(
+  permissions: string[],
+  source: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   try {
-    const nmi = new URL("./nmi.ts", import.meta.url).href;
-    await Deno.writeTextFile(
-      script,
-      `import { defaultNmiKernel, normalizedMutualInformation } from "${nmi}";
-const image = new Float32Array(32 * 32 * 3).map((_, i) => (i * 37 % 101) / 101);
-console.log(defaultNmiKernel(), normalizedMutualInformation(image, image.map((v) => v / 2)));`,
-    );
+    await Deno.writeTextFile(script, source);
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-check", ...permissions, script],
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
     }).output();
-    assert.ok(output.success, new TextDecoder().decode(output.stderr));
-    return new TextDecoder().decode(output.stdout).trim();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout).trim(),
+      stderr: decoder.decode(output.stderr),
+    };
   } finally {
     await Deno.remove(script);
   }
 }
 
+const NMI_MODULE = new URL("./nmi.ts", import.meta.url).href;
+
+/** Returns the default NMI kernel and one NMI value, as printed by a process with `permissions`. */
+async function defaultKernelWith(permissions: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runScript(
+    permissions,
+    `import { defaultNmiKernel, normalizedMutualInformation } from "${NMI_MODULE}";
+const image = new Float32Array(32 * 32 * 3).map((_, i) => (i * 37 % 101) / 101);
+console.log(defaultNmiKernel(), normalizedMutualInformation(image, image.map((v) => v / 2)));`,
+  );
+  assert.equal(code, 0, stderr);
+  return stdout;
+}
+
 const READ_REPOSITORY = `--allow-read=${fileURLToPath(new URL("..", import.meta.url))}`;
 
-Deno.test("without --allow-ffi the NMI functions run in WebAssembly", async () => {
+Deno.test("without FFI permission, wasm runs", async () => {
   assert.match(await defaultKernelWith([READ_REPOSITORY]), /^wasm 0\.\d+$/);
   assert.match(await defaultKernelWith([READ_REPOSITORY, "--deny-ffi"]), /^wasm 0\.\d+$/);
 });
 
+Deno.test("without FFI permission, native is an error", async () => {
+  const call = await runScript(
+    [READ_REPOSITORY],
+    `import { normalizedMutualInformation } from "${NMI_MODULE}";
+const image = new Float32Array(300);
+try {
+  normalizedMutualInformation(image, image, { kernel: "native" });
+} catch (error) {
+  console.log(String(error));
+}`,
+  );
+  assert.match(
+    call.stdout,
+    /^Error: normalizedMutualInformation: kernel "native" cannot run: it needs Deno's --allow-ffi/,
+  );
+  assert.match(call.stdout, /, or pass kernel: "wasm"$/);
+  const bench = await runScript(
+    [READ_REPOSITORY],
+    `import { runNmiBench } from "${new URL("./benchmark.ts", import.meta.url).href}";
+Deno.exit(await runNmiBench(["--quick", "--kernel", "native"]));`,
+  );
+  assert.equal(bench.code, 2, bench.stdout);
+  assert.match(bench.stderr, /--kernel native cannot run here: it needs Deno's --allow-ffi/);
+});
+
 Deno.test({
-  name: "FFI permission for the library alone is enough",
+  name: "FFI permission for the library suffices",
   ignore: notBuilt,
   fn: async () => {
     const ffi = `--allow-ffi=${fileURLToPath(NATIVE_LIBRARY_URL)}`;

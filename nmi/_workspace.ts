@@ -56,8 +56,12 @@ export interface NmiWorkspace {
    * live too; undefined where that kernel cannot run.
    */
   wasm: WasmArena | undefined;
-  /** Buffers of the native pass, or undefined where its library cannot serve or does not take this shape. */
-  native: NativeArena | undefined;
+  /**
+   * Buffers of the native pass, created by {@linkcode workspaceNativeArena} on first
+   * use: undefined before, null where the native pass cannot run or does not take
+   * this shape.
+   */
+  native: NativeArena | null | undefined;
 }
 
 /** Returns the cached value of `key`, or creates, caches and returns it, dropping the least recently used entry when full. */
@@ -81,13 +85,15 @@ const increaseTables = new Map<number, Float64Array>();
 const workspaces = new Map<string, NmiWorkspace>();
 let lastWorkspace: NmiWorkspace | undefined;
 
-function buildCountLog2Count(pixels: number): Float64Array {
+/** Returns c log2 c for every count c in [0, pixels], with 0 log2 0 = 0. */
+export function buildCountLog2Count(pixels: number): Float64Array {
   const table = new Float64Array(pixels + 1);
   for (let count = 2; count <= pixels; count++) table[count] = count * Math.log2(count);
   return table;
 }
 
-function buildIncrease(countLog2Count: Float64Array): Float64Array {
+/** Returns the increase of c log2 c from each count c to c + 1, from the table of {@linkcode buildCountLog2Count}. */
+export function buildIncrease(countLog2Count: Float64Array): Float64Array {
   const increase = new Float64Array(countLog2Count.length - 1);
   for (let count = 0; count < increase.length; count++) {
     increase[count] = countLog2Count[count + 1] - countLog2Count[count];
@@ -104,7 +110,6 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
   const countLog2Count = cached(countLog2CountTables, pixels, () => buildCountLog2Count(pixels));
   const increase = cached(increaseTables, pixels, () => buildIncrease(countLog2Count));
   const wasm = createWasmArena(bins, pixels, { countLog2Count, increase });
-  const native = createNativeArena(bins, pixels, { countLog2Count, increase });
   return {
     bins,
     pixels,
@@ -117,7 +122,7 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
     jointSums: wasm?.sums ?? new Float64Array(CHANNELS),
     occupiedBins: new Int32Array(2),
     wasm,
-    native,
+    native: undefined,
   };
 }
 
@@ -126,8 +131,8 @@ function createWorkspace(bins: number, pixels: number): NmiWorkspace {
  * first use. A workspace takes 12 bins^2 + 32 bins bytes, and 24 bytes per pixel more
  * for the image pair in the WebAssembly kernel's memory (8 more for small images, and
  * 20 more plus 6 bytes per cell of the padded Uint16 histograms where they take the
- * one-call path of `_kernel.ts`). Where the native pass takes the shape, its buffers
- * add 6 bytes per cell and per pixel. It shares tables of 16 bytes per pixel with the
+ * one-call path of `_kernel.ts`). Once the native pass runs on the shape, its buffers
+ * add 6 bytes per cell, 6 per pixel and 6 per bin, plus up to 48 bytes of padding. It shares tables of 16 bytes per pixel with the
  * workspaces of the same pixel count, and the bin table (1 MiB) with those of the same
  * bin count. The 8 most recently used workspaces stay cached.
  */
@@ -138,4 +143,17 @@ export function getWorkspace(bins: number, pixels: number): NmiWorkspace {
   }
   lastWorkspace = cached(workspaces, `${bins}x${pixels}`, () => createWorkspace(bins, pixels));
   return lastWorkspace;
+}
+
+/**
+ * Returns the workspace's buffers for the native pass, creating them on first use, or
+ * undefined where the native pass cannot run or does not take the workspace's shape.
+ * Workspaces that only the other passes use allocate none.
+ */
+export function workspaceNativeArena(workspace: NmiWorkspace): NativeArena | undefined {
+  if (workspace.native === undefined) {
+    const { bins, pixels, countLog2Count, countLog2CountIncrease: increase } = workspace;
+    workspace.native = createNativeArena(bins, pixels, { countLog2Count, increase }) ?? null;
+  }
+  return workspace.native ?? undefined;
 }

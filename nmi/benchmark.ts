@@ -186,9 +186,8 @@ export function parseNmiBenchOptions(args: string[]): NmiBenchOptions {
   }
   const unavailable = nmiKernelUnavailableReason(kernel as NmiKernel);
   if (unavailable !== undefined) {
-    throw new Error(
-      `--kernel ${kernel} cannot run here: ${unavailable}. Otherwise time another pass with --kernel.`,
-    );
+    const other = availableNmiKernels()[0];
+    throw new Error(`--kernel ${kernel} cannot run here: ${unavailable}, or pass --kernel ${other}.`);
   }
   return { json: values.json, quick: values.quick, bins, kernel: kernel as NmiKernel, help: values.help };
 }

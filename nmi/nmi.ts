@@ -18,7 +18,7 @@
 import { type SmallSums, type WasmArena, wasmKernelUnavailableReason } from "./_kernel.ts";
 import { NATIVE_RECORD_LENGTH, type NativeArena, nativeKernelUnavailableReason } from "./_native.ts";
 import { describeValue, type NmiOptions, resolveNmiBins } from "./_options.ts";
-import { getWorkspace, type NmiWorkspace } from "./_workspace.ts";
+import { getWorkspace, type NmiWorkspace, workspaceNativeArena } from "./_workspace.ts";
 import {
   clearSmallImageJoints,
   countLargeImage,
@@ -225,8 +225,9 @@ function imageNmi(pair: ImagePair, workspace: NmiWorkspace, pass: NmiKernel): nu
   const arena = workspace.wasm;
   const useWasm = pass === "wasm";
   let sum = 0;
-  if (pass === "native" && workspace.native !== undefined) {
-    sum = nativeImageNmi(pair, workspace, workspace.native);
+  const native = pass === "native" ? workspaceNativeArena(workspace) : undefined;
+  if (native !== undefined) {
+    sum = nativeImageNmi(pair, workspace, native);
   } else if (useWasm && arena?.smallSums !== undefined) {
     sum = summedImageNmi(pair, workspace, arena, arena.smallSums);
   } else {
@@ -239,16 +240,16 @@ function imageNmi(pair: ImagePair, workspace: NmiWorkspace, pass: NmiKernel): nu
 
 /**
  * Returns the pass that `kernel`, the `kernel` option, runs for `workspace`: the
- * native one only where the workspace has its buffers, that is where the library
- * loaded and takes the shape (see {@linkcode NmiKernelOptions}). undefined and null
- * select the default.
+ * native one only where the library loaded and takes the workspace's shape (see
+ * {@linkcode NmiKernelOptions}). undefined and null select the default.
  *
  * @throws RangeError for an unknown kernel name, Error when the named kernel cannot
  *   run here.
  */
 function choosePass(kernel: unknown, workspace: NmiWorkspace, caller: string): NmiKernel {
   const fallback = workspace.wasm !== undefined ? "wasm" : "typescript";
-  if (kernel === undefined || kernel === null) return workspace.native !== undefined ? "native" : fallback;
+  const takesShape = () => workspaceNativeArena(workspace) !== undefined;
+  if (kernel === undefined || kernel === null) return takesShape() ? "native" : fallback;
   if (kernel === "typescript") return "typescript";
   if (!NMI_KERNELS.includes(kernel as NmiKernel)) {
     const names = NMI_KERNELS.map((name) => JSON.stringify(name));
@@ -261,9 +262,9 @@ function choosePass(kernel: unknown, workspace: NmiWorkspace, caller: string): N
   if (kernel === "native") {
     const reason = nativeKernelUnavailableReason();
     if (reason !== undefined) {
-      throw new Error(`${caller}: kernel "native" cannot run: ${reason}. Pass kernel: "wasm"`);
+      throw new Error(`${caller}: kernel "native" cannot run: ${reason}, or pass kernel: "${fallback}"`);
     }
-    return workspace.native !== undefined ? "native" : fallback;
+    return takesShape() ? "native" : fallback;
   }
   if (workspace.wasm === undefined) {
     const reason = wasmKernelUnavailableReason() ??
@@ -306,18 +307,25 @@ function ownView(values: Float32Array): Float32Array {
  * Returns {@linkcode ownView} of `values`, the argument `name`.
  *
  * @throws TypeError naming the argument where its buffer is detached, or where it is a
- *   Proxy, whose typed-array getters throw a TypeError that names nothing.
+ *   Proxy whose typed-array getters throw a TypeError that names nothing.
  */
 function ownViewOrThrow(values: Float32Array, name: string, caller: string): Float32Array {
+  let buffer: ArrayBufferLike;
   try {
-    return ownView(values);
+    buffer = values.buffer;
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     throw new TypeError(
-      `${caller}: ${name} must be a Float32Array with an attached buffer, not a Proxy (${error.message}). ` +
-        "Pass a copy made with Float32Array.from(values)",
+      `${caller}: ${name} is a Proxy whose buffer cannot be read (${error.message}). ` +
+        "Pass the Float32Array itself, or a copy made with Float32Array.from(values)",
     );
   }
+  if ((buffer as ArrayBuffer).detached === true) {
+    throw new TypeError(
+      `${caller}: ${name} has a detached buffer (transferred or freed). Pass an array that owns its data`,
+    );
+  }
+  return ownView(values);
 }
 
 /**

@@ -175,13 +175,13 @@ Deno.test("nmi rejects arrays other than Float32Array", () => {
   const proxy = new Proxy(image, {});
   assert.throws(
     () => normalizedMutualInformation(proxy, image),
-    /clean must be a Float32Array with an attached buffer, not a Proxy \(.*\)\. Pass a copy/,
+    /clean is a Proxy whose buffer cannot be read \(.*\)\. Pass the Float32Array itself, or a copy/,
   );
   const detached = image.slice();
   structuredClone(detached.buffer, { transfer: [detached.buffer] });
   assert.throws(
     () => nmiBatch(image, detached, 1),
-    /nmiBatch: degraded must be a Float32Array with an attached buffer/,
+    /nmiBatch: degraded has a detached buffer \(transferred or freed\)\. Pass an array that owns its data/,
   );
   // A rejected call must leave the cached histograms as they were.
   assertMatchesReference(image, noiseImage(4, 4, 32), 256, "after rejected arrays");

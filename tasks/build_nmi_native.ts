@@ -27,12 +27,14 @@ functions use that library where both match, and the WebAssembly pass otherwise.
 it after changing the C source. It takes no options other than -h, --help.`;
 
 /**
- * Returns the compiler's arguments. -ffp-contract=off keeps every float64 sum exact and
- * in source order, as the other passes add them, so -ffast-math must not be added.
+ * Returns the compiler's arguments, which come after any in $CC. -fno-fast-math keeps
+ * the float64 additions in source order, so that the sums are the same floats as the
+ * other passes' (it overrides a -ffast-math or -Ofast in $CC). -ffp-contract=off keeps
+ * multiplications and additions from being fused.
  */
 export function compilerArguments(source: string, library: string): string[] {
   const shared = Deno.build.os === "darwin" ? "-dynamiclib" : "-shared";
-  return ["-O3", "-ffp-contract=off", "-fPIC", shared, "-o", library, source];
+  return ["-O3", "-fno-fast-math", "-ffp-contract=off", "-fPIC", shared, "-o", library, source];
 }
 
 /** Returns the compiler command and its own arguments from $CC, split at whitespace, or ["cc"]. */
@@ -62,15 +64,18 @@ async function runCompiler(source: string, partial: string): Promise<string | un
 }
 
 /**
- * Compiles the library and writes its stamp file; returns why it failed, or undefined.
- * Both are written to temporary files in the build folder and renamed, library first.
- * A process that loads in between finds a stamp that does not match the library and
- * uses the WebAssembly pass. Two builds at once write to different files.
+ * Compiles the library to `libraryUrl` and writes its stamp file; returns why it
+ * failed, or undefined. Both are written to temporary files in the same folder and
+ * renamed, library first. A process that loads in between finds a stamp that does not
+ * match the library and uses the WebAssembly pass. Two builds at once write to
+ * different temporary files. Their renames can pair one build's library with the
+ * other's stamp, which matches because the compiler writes the same bytes for the same
+ * source and options.
  */
-async function build(): Promise<string | undefined> {
-  const library = fileURLToPath(NATIVE_LIBRARY_URL);
-  const stamp = fileURLToPath(nativeStampUrl(NATIVE_LIBRARY_URL));
-  const folder = fileURLToPath(new URL(".", NATIVE_LIBRARY_URL));
+async function build(libraryUrl: URL): Promise<string | undefined> {
+  const library = fileURLToPath(libraryUrl);
+  const stamp = fileURLToPath(nativeStampUrl(libraryUrl));
+  const folder = fileURLToPath(new URL(".", libraryUrl));
   const temporary: string[] = [];
   try {
     const source = await Deno.readTextFile(NATIVE_SOURCE_URL);
@@ -85,6 +90,9 @@ async function build(): Promise<string | undefined> {
       library_sha256: sha256Hex(await Deno.readFile(partialLibrary)),
     };
     await Deno.writeTextFile(partialStamp, `${JSON.stringify(record, null, 2)}\n`);
+    // Temporary files are private (0600); other users of the checkout must read both.
+    await Deno.chmod(partialLibrary, 0o755);
+    await Deno.chmod(partialStamp, 0o644);
     await Deno.rename(partialLibrary, library);
     await Deno.rename(partialStamp, stamp);
     return undefined;
@@ -98,16 +106,17 @@ async function build(): Promise<string | undefined> {
 /**
  * Runs the task with `args` and returns its exit code: 0 when built or for help, 1
  * when the library cannot be compiled, 2 for any argument other than -h or --help.
+ * Tests pass another `library` location.
  */
-export async function runBuildNmiNative(args: string[]): Promise<number> {
+export async function runBuildNmiNative(args: string[], library = NATIVE_LIBRARY_URL): Promise<number> {
   const stop = handleHelpOnlyArguments("build-nmi-native", BUILD_NMI_NATIVE_USAGE, args);
   if (stop !== undefined) return stop;
-  const problem = await build();
+  const problem = await build(library);
   if (problem !== undefined) {
     console.error(`build-nmi-native: ${problem}`);
     return 1;
   }
-  console.log(`build-nmi-native: wrote ${fileURLToPath(NATIVE_LIBRARY_URL)} and its stamp file`);
+  console.log(`build-nmi-native: wrote ${fileURLToPath(library)} and its stamp file`);
   return 0;
 }
 

@@ -15,7 +15,8 @@
  *
  * The library keeps no state: every buffer comes from the caller, so worker threads
  * can call it at once with their own buffers. It must be compiled without
- * -ffast-math and with -ffp-contract=off, which keep those float64 sums exact.
+ * -ffast-math, so that the compiler keeps the float64 additions in source order, and
+ * with -ffp-contract=off, so that it fuses no multiplication into an addition.
  */
 
 #include <stddef.h>
@@ -25,8 +26,8 @@
 /* Changes whenever a signature or the scratch layout changes. nmi/_native.ts checks it. */
 #define MIALS_NMI_ABI 1
 
-/* On x86-64 Linux the pass is compiled twice, for AVX2 and for any x86-64, and picked at load. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+/* With GCC on x86-64 Linux the pass is compiled twice, for AVX2 and for any x86-64, and picked at load. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 #define MIALS_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MIALS_CLONES
@@ -35,7 +36,11 @@
 #define CHANNELS 3
 #define MAX_BINS 256
 #define MAX_PIXELS 65535
-/* Histogram cells per pixel above which scanning every cell would cost too much. */
+/*
+ * Histogram cells per pixel up to which an image takes this pass. Its scan of every
+ * cell grows with bins x bins, and at 64 cells per pixel (8 x 8 images with 64 bins)
+ * it was still faster than the WebAssembly pass, whose one-call path has the same limit.
+ */
 #define MAX_CELLS_PER_PIXEL 64
 
 /* Byte offsets of the scratch regions for one image shape. */
@@ -148,13 +153,13 @@ static inline double scan_joint(const uint16_t *restrict joint, int32_t bins, co
 
 /*
  * Counts an image pair of `pixels` RGB pixels (HWC float32) into uint16 joint
- * histograms and writes per channel c, at out[5c] to out[5c + 4]: the sums of c log2 c
+ * histograms. Writes per channel c, at out[5c] to out[5c + 4], the sums of c log2 c
  * over the joint, clean and degraded counts, then the nonzero clean and degraded bins.
  *
  * count_log2_count[c] = c log2 c for c in [0, pixels]; increase[c] is
  * count_log2_count[c + 1] - count_log2_count[c] for c in [0, pixels - 1]. scratch has
- * mials_nmi_scratch_bytes(pixels, bins) bytes, 16-byte aligned, its joint counts zero;
- * they are zero again on return. Returns 0, or -1 (writing nothing) for a shape that
+ * mials_nmi_scratch_bytes(pixels, bins) bytes, 4-byte aligned, its joint counts zero.
+ * They are zero again on return. Returns 0, or -1 (writing nothing) for a shape that
  * mials_nmi_scratch_bytes rejects.
  */
 MIALS_CLONES
