@@ -90,13 +90,14 @@ function systemMemoryBytes(): number | undefined {
 
 /**
  * Returns the line naming the NMI kernel's pass for training images of side x side
- * pixels with `bins` bins, and why the native pass cannot run where it cannot.
+ * pixels with `bins` bins, and why the native pass is not used where it is not.
  */
 export function describeNmiKernel(bins: number, side: number): string {
   const pass = nmiPass(undefined, bins, side * side);
-  const reason = nmiKernelUnavailableReason("native");
-  if (pass === "native" || reason === undefined) return `nmi kernel: ${pass}`;
-  return `nmi kernel: ${pass} (native pass unavailable: ${reason})`;
+  if (pass === "native") return "nmi kernel: native";
+  const reason = nmiKernelUnavailableReason("native") ??
+    `it does not take ${side} x ${side} images with ${bins} bins`;
+  return `nmi kernel: ${pass} (native pass not used: ${reason})`;
 }
 
 function describeBackend(backend: BackendChoice): string {

@@ -17,6 +17,7 @@
 
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { nativeSumsProblem } from "./_native_check.ts";
 
 const CHANNELS = 3;
 
@@ -83,19 +84,29 @@ function permissionProblem(source: URL, library: URL): string | undefined {
     Deno.permissions.querySync({ name: "read", path: url }).state === "granted"
   );
   if (ffi.state === "granted" && readable) return undefined;
-  return "it needs Deno's --allow-ffi and read access to nmi/native (the deno tasks grant both)";
+  return `it needs Deno's --allow-ffi for ${shown(library)} and read access to nmi/native ` +
+    "(the deno tasks grant both)";
 }
 
-/** Returns why the stamp of `library` does not vouch for it and `source`, or undefined when it does. */
+/**
+ * Returns why the stamp of `library` does not match it and `source`, or undefined when
+ * it matches.
+ *
+ * NOTE: a library rewritten in place between this check and `dlopen` is not caught.
+ * The build never does that: it renames a new file over the old one.
+ */
 function stampProblem(source: URL, library: URL): string | undefined {
   const rebuild = "Build it with: deno task build-nmi-native";
-  let stamp: Partial<NativeStamp>;
+  let stamp: unknown;
   try {
     stamp = JSON.parse(Deno.readTextFileSync(nativeStampUrl(library)));
   } catch (error) {
     return `${shown(library)} is not built, or its stamp file is unreadable (${
       (error as Error).message
     }). ${rebuild}`;
+  }
+  if (!isStamp(stamp)) {
+    return `the stamp file of ${shown(library)} is malformed: ${JSON.stringify(stamp)}. ${rebuild}`;
   }
   if (stamp.source_sha256 !== sha256Hex(Deno.readTextFileSync(source))) {
     return `${shown(library)} was built from another version of ${shown(source)}. ${rebuild}`;
@@ -106,9 +117,17 @@ function stampProblem(source: URL, library: URL): string | undefined {
   return undefined;
 }
 
+/** Returns whether `value` has the fields of a {@linkcode NativeStamp}. */
+function isStamp(value: unknown): value is NativeStamp {
+  const stamp = value as Partial<NativeStamp> | null;
+  return typeof stamp === "object" && stamp !== null && typeof stamp.source_sha256 === "string" &&
+    typeof stamp.library_sha256 === "string";
+}
+
 /**
  * Opens the shared library at `library` after checking its stamp file against it and
- * against the C source at `source`. Returns the library, or why it cannot serve.
+ * against the C source at `source`, then checks its floats on fixed images. Returns
+ * the library, or why it cannot be used.
  */
 export function openNativeLibrary(source: URL, library: URL): NativeLibrary | string {
   const permission = permissionProblem(source, library);
@@ -128,11 +147,18 @@ export function openNativeLibrary(source: URL, library: URL): NativeLibrary | st
       shown(library)
     } has another ABI version than nmi/_native.ts. Rebuild it with: deno task build-nmi-native`;
   }
+  const { mials_nmi_sums, mials_nmi_scratch_bytes } = opened.symbols;
+  const floats = nativeSumsProblem(mials_nmi_sums, mials_nmi_scratch_bytes);
+  if (floats !== undefined) {
+    opened.close();
+    return `${shown(library)} gives other floats than the other passes (${floats}). ` +
+      "Rebuild it without floating-point flags in CC: deno task build-nmi-native";
+  }
   return opened;
 }
 
 /**
- * Returns the library, opening it on first use, or undefined when it cannot serve
+ * Returns the library, opening it on first use, or undefined when it cannot be used
  * (see {@linkcode nativeKernelUnavailableReason}).
  */
 function nativeLibrary(): NativeLibrary | undefined {
@@ -172,7 +198,7 @@ export interface NativeArena {
 
 /**
  * Creates the buffers of the native pass for `bins` bins and images of `pixels` pixels.
- * Returns undefined when the library cannot serve, or for a shape that it does not
+ * Returns undefined when the library cannot be used, or for a shape that it does not
  * take: it takes at most 256 bins, fewer than 65,536 pixels and at most 64 joint cells
  * per pixel (8 x 8 to 255 x 255 pixels with 64 bins).
  */

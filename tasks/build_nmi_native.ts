@@ -21,7 +21,8 @@ import { handleHelpOnlyArguments } from "./_help_only.ts";
 export const BUILD_NMI_NATIVE_USAGE = `Usage: deno task build-nmi-native
 
 Compiles nmi/native/nmi_kernel.c into nmi/native/build/ with the C compiler named by
-$CC (a command with optional arguments, such as "ccache gcc"), or cc. It writes the
+$CC (a command with optional arguments, such as "ccache gcc", but no flags that change
+floating-point arithmetic, such as -ffast-math), or cc. It writes the
 SHA-256 of the source and of the library into a stamp file beside the library. The NMI
 functions use that library where both match, and the WebAssembly pass otherwise. Run
 it after changing the C source. It takes no options other than -h, --help.`;
@@ -43,9 +44,22 @@ export function compilerCommand(cc: string | undefined): string[] {
   return words.length > 0 ? words : ["cc"];
 }
 
+/**
+ * Flags that change floating-point results or state. The sums would no longer equal
+ * the other passes' floats, and with GCC 12, -ffast-math, -Ofast and
+ * -funsafe-math-optimizations at link time add code that sets flush-to-zero for the
+ * whole thread that loads the library.
+ */
+const FLOATING_POINT_FLAG =
+  /^-(Ofast|ffast-math|funsafe-math-optimizations|fassociative-math|freciprocal-math|ffinite-math-only|mfpmath=|fexcess-precision=)/;
+
 /** Runs the compiler into `partial`; returns why it failed, or undefined. */
 async function runCompiler(source: string, partial: string): Promise<string | undefined> {
   const [compiler, ...own] = compilerCommand(Deno.env.get("CC"));
+  const floatingPoint = own.find((word) => FLOATING_POINT_FLAG.test(word));
+  if (floatingPoint !== undefined) {
+    return `CC contains ${floatingPoint}, which changes floating-point results. Remove it from CC`;
+  }
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(compiler, { args: [...own, ...compilerArguments(source, partial)] })

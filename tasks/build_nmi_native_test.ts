@@ -85,6 +85,12 @@ Deno.test("build-nmi-native reports a failed compiler", async () => {
   const failing = await buildWith("false");
   assert.equal(failing.code, 1);
   assert.match(failing.errors[0], /false failed with exit code 1 and no output/);
+  const fastMath = await buildWith("gcc -O2 -funsafe-math-optimizations");
+  assert.equal(fastMath.code, 1);
+  assert.match(
+    fastMath.errors[0],
+    /CC contains -funsafe-math-optimizations, which changes floating-point results/,
+  );
   const silent = await buildWith("true");
   assert.equal(silent.code, 1);
   assert.match(silent.errors[0], /true exited with code 0 but wrote an empty library/);
