@@ -3,7 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import {
   convolve,
   inputGradientKernel,
+  MAX_PHASE_PIXELS,
+  phaseInputGradient,
   usesForwardInputGradient,
+  usesPhaseInputGradient,
   usesSubsampledPointwise,
 } from "./convolution.ts";
 import { Random } from "./random.ts";
@@ -47,6 +50,40 @@ for (const kernelShape of [[3, 3, 4, 6], [1, 1, 3, 2], [5, 3, 2, 3]] as Shape4D[
     tf.dispose([x, kernel, dy, expected, flipped, actual]);
   });
 }
+
+// The phases against tfjs's own stride-2 input gradient on the cpu backend.
+for (const xShape of [[2, 8, 8, 3], [1, 6, 10, 2], [3, 2, 4, 4], [1, 2, 2, 1]] as Shape4D[]) {
+  Deno.test(`stride-2 input gradient by phases, ${xShape.slice(1).join("x")} input`, async () => {
+    await tf.setBackend("cpu");
+    const x = normalTensor(xShape, 11);
+    const kernel = normalTensor([3, 3, xShape[3], 5], 12);
+    const dy = normalTensor([xShape[0], xShape[1] / 2, xShape[2] / 2, 5], 13);
+    const expected = tf.grad((input) =>
+      tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, kernel, 2, "same"), dy))
+    )(x);
+    const actual = phaseInputGradient(dy, kernel);
+    assert.deepEqual(actual.shape, xShape);
+    assertClose(actual.dataSync() as Float32Array, expected.dataSync() as Float32Array, 1e-4, "dx");
+    tf.dispose([x, kernel, dy, expected, actual]);
+  });
+}
+
+Deno.test({
+  name: "usesPhaseInputGradient needs small even inputs",
+  ignore: !(await nativeBackendAvailable()),
+  async fn() {
+    await tf.setBackend("tensorflow");
+    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2), true, "16 x 16");
+    assert.equal(MAX_PHASE_PIXELS, 256);
+    assert.equal(usesPhaseInputGradient([7, 32, 32, 8], [3, 3, 8, 16], 2), false, "32 x 32");
+    assert.equal(usesPhaseInputGradient([7, 7, 8, 8], [3, 3, 8, 16], 2), false, "odd height");
+    assert.equal(usesPhaseInputGradient([7, 8, 7, 8], [3, 3, 8, 16], 2), false, "odd width");
+    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [3, 3, 8, 16], 1), false, "stride 1");
+    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [1, 1, 8, 16], 2), false, "1x1");
+    await tf.setBackend("cpu");
+    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2), false, "cpu backend");
+  },
+});
 
 Deno.test("usesForwardInputGradient is false on cpu", async () => {
   await tf.setBackend("cpu");
@@ -107,6 +144,10 @@ Deno.test({
       [[3, 8, 8, 4], [3, 3, 4, 5], 1],
       [[2, 5, 7, 3], [1, 1, 3, 6], 1],
       [[2, 8, 8, 4], [3, 3, 4, 6], 2],
+      [[2, 16, 16, 3], [3, 3, 3, 5], 2],
+      [[2, 6, 10, 3], [3, 3, 3, 4], 2],
+      [[2, 32, 32, 2], [3, 3, 2, 3], 2],
+      [[2, 7, 7, 3], [3, 3, 3, 4], 2],
       [[7, 16, 16, 8], [1, 1, 8, 16], 2],
       [[1, 6, 4, 3], [1, 1, 3, 5], 2],
       [[2, 5, 5, 3], [1, 1, 3, 4], 2],
