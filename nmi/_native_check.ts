@@ -7,6 +7,8 @@
  * @module
  */
 
+import { buildCountLog2Count, buildIncrease } from "./_count_tables.ts";
+
 const CHANNELS = 3;
 
 /** The native pass's entry point, as `_native.ts` declares it. */
@@ -84,11 +86,8 @@ export function nativeSumsProblem(
   for (const [pixels, bins] of [[1024, 64], [1024, 100], [256, 8]]) {
     const clean = fixedValues(CHANNELS * pixels, pixels + bins);
     const degraded = fixedValues(CHANNELS * pixels, 7 * bins);
-    const countLog2Count = new Float64Array(pixels + 1).map((
-      _,
-      count,
-    ) => (count < 2 ? 0 : count * Math.log2(count)));
-    const increase = countLog2Count.slice(1).map((value, count) => value - countLog2Count[count]);
+    const countLog2Count = buildCountLog2Count(pixels);
+    const increase = buildIncrease(countLog2Count);
     const out = new Float64Array(5 * CHANNELS);
     const scratch = new Uint8Array(scratchBytes(pixels, bins));
     if (sums(clean, degraded, pixels, bins, countLog2Count, increase, scratch, out) !== 0) {

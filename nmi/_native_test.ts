@@ -12,7 +12,7 @@ import {
   openNativeLibrary,
   sha256Hex,
 } from "./_native.ts";
-import { buildCountLog2Count, buildIncrease } from "./_workspace.ts";
+import { buildCountLog2Count, buildIncrease } from "./_count_tables.ts";
 import { nmiPass, normalizedMutualInformation } from "./nmi.ts";
 
 /**

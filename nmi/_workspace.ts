@@ -11,6 +11,7 @@
  */
 
 import { buildBinTable } from "./_bin_table.ts";
+import { buildCountLog2Count, buildIncrease } from "./_count_tables.ts";
 import { createWasmArena, type WasmArena } from "./_kernel.ts";
 import { createNativeArena, type NativeArena } from "./_native.ts";
 
@@ -84,22 +85,6 @@ const countLog2CountTables = new Map<number, Float64Array>();
 const increaseTables = new Map<number, Float64Array>();
 const workspaces = new Map<string, NmiWorkspace>();
 let lastWorkspace: NmiWorkspace | undefined;
-
-/** Returns c log2 c for every count c in [0, pixels], with 0 log2 0 = 0. */
-export function buildCountLog2Count(pixels: number): Float64Array {
-  const table = new Float64Array(pixels + 1);
-  for (let count = 2; count <= pixels; count++) table[count] = count * Math.log2(count);
-  return table;
-}
-
-/** Returns the increase of c log2 c from each count c to c + 1, from the table of {@linkcode buildCountLog2Count}. */
-export function buildIncrease(countLog2Count: Float64Array): Float64Array {
-  const increase = new Float64Array(countLog2Count.length - 1);
-  for (let count = 0; count < increase.length; count++) {
-    increase[count] = countLog2Count[count + 1] - countLog2Count[count];
-  }
-  return increase;
-}
 
 function jointHistograms(cells: number): [Int32Array, Int32Array, Int32Array] {
   return [new Int32Array(cells), new Int32Array(cells), new Int32Array(cells)];

@@ -63,8 +63,8 @@ export interface NmiKernelOptions extends NmiOptions {
  * histograms fit in 2 GiB (up to about 13,000 bins).
  */
 export function defaultNmiKernel(): NmiKernel {
-  if (nativeKernelUnavailableReason() === undefined) return "native";
-  return wasmKernelUnavailableReason() === undefined ? "wasm" : "typescript";
+  // The TypeScript pass always runs, so the list is never empty.
+  return availableNmiKernels()[0];
 }
 
 /** Returns why `kernel` cannot run in this process, or undefined when it can. */

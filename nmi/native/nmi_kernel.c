@@ -111,6 +111,23 @@ static inline void bin_cells(const float *restrict clean, const float *restrict 
 #define COLUMN_BLOCK 64
 
 /*
+ * Adds columns block to block + width - 1 of every row of one channel's joint counts
+ * to column_sums, and each row's sum over them to rows.
+ */
+static inline void sum_block(const uint16_t *restrict joint, int32_t bins, int32_t block, int32_t width,
+                             uint32_t *restrict rows, uint16_t *restrict column_sums) {
+  for (int32_t x = 0; x < bins; x++) {
+    const uint16_t *restrict row = joint + (size_t)x * bins + block;
+    uint16_t total = 0;
+    for (int32_t y = 0; y < width; y++) {
+      column_sums[y] = (uint16_t)(column_sums[y] + row[y]);
+      total = (uint16_t)(total + row[y]);
+    }
+    rows[x] += total;
+  }
+}
+
+/*
  * Returns the sum of c log2 c over one channel's joint counts in row order when
  * with_joint is set (else 0), and stores their row and column sums.
  */
@@ -122,27 +139,9 @@ static inline double scan_joint(const uint16_t *restrict joint, int32_t bins, co
   for (int32_t block = 0; block < bins; block += COLUMN_BLOCK) {
     const int32_t width = bins - block < COLUMN_BLOCK ? bins - block : COLUMN_BLOCK;
     uint16_t column_sums[COLUMN_BLOCK] = {0};
-    if (width == COLUMN_BLOCK) {
-      for (int32_t x = 0; x < bins; x++) {
-        const uint16_t *restrict row = joint + (size_t)x * bins + block;
-        uint16_t total = 0;
-        for (int32_t y = 0; y < COLUMN_BLOCK; y++) {
-          column_sums[y] = (uint16_t)(column_sums[y] + row[y]);
-          total = (uint16_t)(total + row[y]);
-        }
-        rows[x] += total;
-      }
-    } else {
-      for (int32_t x = 0; x < bins; x++) {
-        const uint16_t *restrict row = joint + (size_t)x * bins + block;
-        uint16_t total = 0;
-        for (int32_t y = 0; y < width; y++) {
-          column_sums[y] = (uint16_t)(column_sums[y] + row[y]);
-          total = (uint16_t)(total + row[y]);
-        }
-        rows[x] += total;
-      }
-    }
+    /* A constant width lets the compiler keep the column sums of a full block in registers. */
+    if (width == COLUMN_BLOCK) sum_block(joint, bins, block, COLUMN_BLOCK, rows, column_sums);
+    else sum_block(joint, bins, block, width, rows, column_sums);
     for (int32_t y = 0; y < width; y++) columns[block + y] = column_sums[y];
   }
   if (with_joint) {
