@@ -62,3 +62,4 @@ export { loadDataset } from "./datasets/mod.ts";
 export type { ImageDataset, ImageSplit } from "./datasets/types.ts";
 export { Random } from "./engine/random.ts";
 export { BACKEND_NAMES, type BackendName, selectBackend } from "./engine/backend.ts";
+export { currentOneDnnSetting, describeOneDnn, type OneDnnSetting } from "./engine/onednn.ts";

@@ -36,6 +36,7 @@ import {
   webGpuAdapterRequested,
   type WebGpuProbeResult,
 } from "./gpu_probe.ts";
+import { applyOneDnnDefault } from "./onednn.ts";
 
 /** Backends that `--backend` accepts, in the order of automatic selection. */
 export const BACKEND_NAMES = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] as const;
@@ -78,6 +79,8 @@ async function initializeTensorflow(): Promise<undefined> {
     // the process with exit code 1 and no message (see probeWebGpuInSubprocess).
     throw new Error("a WebGPU adapter was opened in this process first; pass --backend tensorflow");
   }
+  // TensorFlow reads the oneDNN switch once, so it is set before tfjs-node loads it.
+  applyOneDnnDefault(tf.findBackendFactory("tensorflow") !== null);
   await import("../compat/node_util_shim.ts");
   await import("@tensorflow/tfjs-node");
   if (!(await tf.setBackend("tensorflow"))) {

@@ -11,6 +11,7 @@ import { splitDigest } from "./corrupted_split.ts";
 import type { ImageDataset } from "../datasets/types.ts";
 import { createMethod } from "../methods/registry.ts";
 import type { BackendChoice } from "./backend.ts";
+import { oneDnnEnabled } from "./onednn.ts";
 import type { BenchPlan } from "./bench_options.ts";
 import { type CheckpointIdentity, saveCheckpoint } from "./checkpoint.ts";
 import { completeFinalMetrics } from "./final_metrics.ts";
@@ -327,7 +328,12 @@ function storedConfigOf(runId: string, config: RunConfig, context: BenchContext)
     datasetDigest: datasetDigestOf(dataset),
     skippedImages: dataset.skippedImages,
     configSummary: summarizeConfig(config, dataset.train.count),
-    versions: { deno: Deno.version.deno, tfjs: tf.version.tfjs, backend: backend.name },
+    versions: {
+      deno: Deno.version.deno,
+      tfjs: tf.version.tfjs,
+      backend: backend.name,
+      ...oneDnnFieldOf(backend),
+    },
     batchWorkers: context.plan.pipeline.workers,
     startedAt: new Date().toISOString(),
   };
@@ -345,7 +351,13 @@ function identityOf(runId: string, config: RunConfig, context: BenchContext): Ch
     valImages: dataset.val.count,
     numClasses: dataset.classNames.length,
     datasetDigest: datasetDigestOf(dataset),
+    ...oneDnnFieldOf(backend),
   };
+}
+
+/** Returns `{ oneDnn }` on the `tensorflow` backend, whose oneDNN setting changes the rounding, else nothing. */
+function oneDnnFieldOf(backend: BackendChoice): { oneDnn?: boolean } {
+  return backend.name === "tensorflow" ? { oneDnn: oneDnnEnabled() } : {};
 }
 
 function formatProgress(method: string, seed: number, progress: StepProgress): string {

@@ -48,6 +48,12 @@ export interface CheckpointIdentity {
    * was recorded lack it, and then match any data with the same counts.
    */
   datasetDigest?: string;
+  /**
+   * Whether TensorFlow ran its oneDNN kernels, which round differently from its Eigen
+   * ones. Recorded on the `tensorflow` backend only. Checkpoints written before it was
+   * recorded lack it, and then match either setting.
+   */
+  oneDnn?: boolean;
 }
 
 /** Position of one tensor in the bin. */

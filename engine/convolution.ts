@@ -4,27 +4,38 @@
  * For stride 1, "same" padding and an odd kernel, the gradient with respect to the
  * input is itself a stride-1 "same" convolution. It convolves the output gradient with
  * the kernel flipped in both spatial axes and with its two channel axes swapped. On the
- * `tensorflow` backend (TensorFlow 2.21 CPU with oneDNN) that forward convolution
- * ran 1.8 to 4 times faster than the `Conv2DBackpropInput` kernel that tfjs's own
+ * `tensorflow` backend (TensorFlow 2.21 CPU with oneDNN off, on AVX2) that forward
+ * convolution ran 1.8 to 4 times faster than the `Conv2DBackpropInput` kernel that tfjs's own
  * gradient calls, which took the largest share of a ResNet-18 training step (see
  * docs/performance.md). The input gradient of a 3x3 stride-2 convolution of a small
- * even-sized input is computed by phases (see {@linkcode phaseInputGradient}). Other
- * strides, kernels and backends keep `tf.conv2d` and its gradient.
+ * even-sized input is computed by phases (see {@linkcode phaseInputGradient}).
+ *
+ * Both forms pay off only where TensorFlow runs its Eigen kernels. With its oneDNN
+ * kernels (see engine/onednn.ts), `Conv2DBackpropInput` was about as fast as the
+ * forward form and faster than the phases, and whole steps at width 1 ran about 1.03
+ * times as fast without either form. So they apply only with oneDNN off. Other strides, kernels and backends keep
+ * `tf.conv2d` and its gradient.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { oneDnnEnabled } from "./onednn.ts";
 
 /**
- * Returns whether {@linkcode convolve} computes the input gradient as a forward convolution.
+ * Returns whether {@linkcode convolve} computes the input gradient as a forward
+ * convolution: on the `tensorflow` backend with oneDNN off, for stride 1 and odd kernels.
  *
  * NOTE: the CUDA build of `--backend tensorflow-gpu` registers under the same name
  * `tensorflow`, so this path runs there too. The sums are the same; the speed was
  * measured on the CPU build only.
  */
-export function usesForwardInputGradient(kernelShape: readonly number[], stride: number): boolean {
+export function usesForwardInputGradient(
+  kernelShape: readonly number[],
+  stride: number,
+  oneDnn = oneDnnEnabled(),
+): boolean {
   return stride === 1 && kernelShape[0] % 2 === 1 && kernelShape[1] % 2 === 1 &&
-    tf.getBackend() === "tensorflow";
+    tf.getBackend() === "tensorflow" && !oneDnn;
 }
 
 /**
@@ -61,7 +72,7 @@ const forwardInputGradientConvolution = tf.customGrad(
 /**
  * Most input pixels (height x width) for which {@linkcode convolve} computes the input
  * gradient of a 3x3 stride-2 convolution by phases. At batch 128 on TensorFlow 2.21
- * (2-core AMD EPYC, AVX2), the phases took 58.5 ms where `Conv2DBackpropInput` took
+ * with oneDNN off (2-core AMD EPYC, AVX2), the phases took 58.5 ms where `Conv2DBackpropInput` took
  * 121.2 ms at 16 x 16 x 128, and 45.2 against 210.2 ms at 8 x 8 x 256. At 32 x 32 x 64
  * they took 116.3 against 100.3 ms.
  */
@@ -69,7 +80,7 @@ export const MAX_PHASE_PIXELS = 256;
 
 /**
  * Returns whether {@linkcode convolve} computes the input gradient by phases: a 3x3
- * kernel at stride 2 on the `tensorflow` backend, with an even height and width (where
+ * kernel at stride 2 on the `tensorflow` backend with oneDNN off, with an even height and width (where
  * "same" padding adds one row and column at the bottom and right only) of at most
  * {@linkcode MAX_PHASE_PIXELS} pixels. As with {@linkcode usesForwardInputGradient},
  * that includes the CUDA build, where the speed was not measured.
@@ -78,11 +89,12 @@ export function usesPhaseInputGradient(
   inputShape: readonly number[],
   kernelShape: readonly number[],
   stride: number,
+  oneDnn = oneDnnEnabled(),
 ): boolean {
   const [, height, width] = inputShape;
   return stride === 2 && kernelShape[0] === 3 && kernelShape[1] === 3 && height % 2 === 0 &&
     width % 2 === 0 &&
-    height * width <= MAX_PHASE_PIXELS && tf.getBackend() === "tensorflow";
+    height * width <= MAX_PHASE_PIXELS && tf.getBackend() === "tensorflow" && !oneDnn;
 }
 
 /** Returns tap (row, column) of `kernel` [3, 3, in, out] as a [1, 1, out, in] kernel. */
@@ -152,20 +164,23 @@ const phaseInputGradientConvolution = tf.customGrad(
  * @param inputGradient False where nothing needs the gradient with respect to `x`, as
  *   for the images at the network's input. `tf.conv2d` then skips computing it, where
  *   the custom gradient would compute it anyway.
+ * @param oneDnn Whether TensorFlow runs its oneDNN kernels, which decides the faster
+ *   input gradient. Defaults to {@linkcode oneDnnEnabled}.
  */
 export function convolve(
   x: tf.Tensor4D,
   kernel: tf.Tensor4D,
   stride: number,
   inputGradient = true,
+  oneDnn = oneDnnEnabled(),
 ): tf.Tensor4D {
   if (inputGradient && usesSubsampledPointwise(x.shape, kernel.shape, stride)) {
-    return tf.tidy(() => convolve(subsample(x, stride), kernel, 1));
+    return tf.tidy(() => convolve(subsample(x, stride), kernel, 1, true, oneDnn));
   }
-  if (inputGradient && usesPhaseInputGradient(x.shape, kernel.shape, stride)) {
+  if (inputGradient && usesPhaseInputGradient(x.shape, kernel.shape, stride, oneDnn)) {
     return phaseInputGradientConvolution(x, kernel) as tf.Tensor4D;
   }
-  if (!inputGradient || !usesForwardInputGradient(kernel.shape, stride)) {
+  if (!inputGradient || !usesForwardInputGradient(kernel.shape, stride, oneDnn)) {
     return tf.conv2d(x, kernel, stride, "same");
   }
   return forwardInputGradientConvolution(x, kernel) as tf.Tensor4D;

@@ -73,21 +73,22 @@ Deno.test({
   ignore: !(await nativeBackendAvailable()),
   async fn() {
     await tf.setBackend("tensorflow");
-    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2), true, "16 x 16");
+    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2, false), true, "16 x 16");
+    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2, true), false, "oneDNN on");
     assert.equal(MAX_PHASE_PIXELS, 256);
-    assert.equal(usesPhaseInputGradient([7, 32, 32, 8], [3, 3, 8, 16], 2), false, "32 x 32");
-    assert.equal(usesPhaseInputGradient([7, 7, 8, 8], [3, 3, 8, 16], 2), false, "odd height");
-    assert.equal(usesPhaseInputGradient([7, 8, 7, 8], [3, 3, 8, 16], 2), false, "odd width");
-    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [3, 3, 8, 16], 1), false, "stride 1");
-    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [1, 1, 8, 16], 2), false, "1x1");
+    assert.equal(usesPhaseInputGradient([7, 32, 32, 8], [3, 3, 8, 16], 2, false), false, "32 x 32");
+    assert.equal(usesPhaseInputGradient([7, 7, 8, 8], [3, 3, 8, 16], 2, false), false, "odd height");
+    assert.equal(usesPhaseInputGradient([7, 8, 7, 8], [3, 3, 8, 16], 2, false), false, "odd width");
+    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [3, 3, 8, 16], 1, false), false, "stride 1");
+    assert.equal(usesPhaseInputGradient([7, 8, 8, 8], [1, 1, 8, 16], 2, false), false, "1x1");
     await tf.setBackend("cpu");
-    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2), false, "cpu backend");
+    assert.equal(usesPhaseInputGradient([7, 16, 16, 8], [3, 3, 8, 16], 2, false), false, "cpu backend");
   },
 });
 
 Deno.test("usesForwardInputGradient is false on cpu", async () => {
   await tf.setBackend("cpu");
-  assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1), false);
+  assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1, false), false);
 });
 
 Deno.test({
@@ -95,13 +96,14 @@ Deno.test({
   ignore: !(await nativeBackendAvailable()),
   async fn() {
     await tf.setBackend("tensorflow");
-    assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1), true, "3x3");
-    assert.equal(usesForwardInputGradient([1, 1, 4, 4], 1), true, "1x1");
-    assert.equal(usesForwardInputGradient([5, 3, 4, 4], 1), true, "5x3");
-    assert.equal(usesForwardInputGradient([3, 3, 4, 4], 2), false, "stride 2");
-    assert.equal(usesForwardInputGradient([2, 2, 4, 4], 1), false, "2x2");
-    assert.equal(usesForwardInputGradient([3, 2, 4, 4], 1), false, "3x2");
-    assert.equal(usesForwardInputGradient([2, 3, 4, 4], 1), false, "2x3");
+    assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1, false), true, "3x3");
+    assert.equal(usesForwardInputGradient([3, 3, 4, 4], 1, true), false, "oneDNN on");
+    assert.equal(usesForwardInputGradient([1, 1, 4, 4], 1, false), true, "1x1");
+    assert.equal(usesForwardInputGradient([5, 3, 4, 4], 1, false), true, "5x3");
+    assert.equal(usesForwardInputGradient([3, 3, 4, 4], 2, false), false, "stride 2");
+    assert.equal(usesForwardInputGradient([2, 2, 4, 4], 1, false), false, "2x2");
+    assert.equal(usesForwardInputGradient([3, 2, 4, 4], 1, false), false, "3x2");
+    assert.equal(usesForwardInputGradient([2, 3, 4, 4], 1, false), false, "2x3");
     await tf.setBackend("cpu");
   },
 });
@@ -122,13 +124,18 @@ Deno.test({
 });
 
 /** Runs convolve and returns its output and both gradients. */
-function convolveWithGradients(xShape: Shape4D, kernelShape: Shape4D, stride: number): Float32Array[] {
+function convolveWithGradients(
+  xShape: Shape4D,
+  kernelShape: Shape4D,
+  stride: number,
+  oneDnn: boolean,
+): Float32Array[] {
   const x = normalTensor(xShape, 5);
   const kernel = normalTensor(kernelShape, 6);
-  const y = convolve(x, kernel, stride);
+  const y = convolve(x, kernel, stride, true, oneDnn);
   const weights = tf.randomNormal(y.shape, 0, 1, "float32", 7);
   const gradients = tf.grads((input, filter) =>
-    tf.sum(tf.mul(convolve(input as tf.Tensor4D, filter as tf.Tensor4D, stride), weights))
+    tf.sum(tf.mul(convolve(input as tf.Tensor4D, filter as tf.Tensor4D, stride, true, oneDnn), weights))
   )([x, kernel]);
   const values = [y, ...gradients].map((tensor) => tensor.dataSync() as Float32Array);
   tf.dispose([x, kernel, y, weights, ...gradients]);
@@ -152,17 +159,20 @@ Deno.test({
       [[1, 6, 4, 3], [1, 1, 3, 5], 2],
       [[2, 5, 5, 3], [1, 1, 3, 4], 2],
     ];
+    // oneDNN false takes the forward and phase input gradients, true tfjs's own.
     for (const [xShape, kernelShape, stride] of cases) {
-      await tf.setBackend("cpu");
-      const expected = convolveWithGradients(xShape, kernelShape, stride);
-      await tf.setBackend("tensorflow");
-      const before = tf.memory().numTensors;
-      const actual = convolveWithGradients(xShape, kernelShape, stride);
-      assert.equal(tf.memory().numTensors, before, "tensors leaked");
-      const label = `${kernelShape.join("x")} stride ${stride}`;
-      ["y", "dx", "dkernel"].forEach((name, i) =>
-        assertClose(actual[i], expected[i], 1e-3, `${label} ${name}`)
-      );
+      for (const oneDnn of [false, true]) {
+        await tf.setBackend("cpu");
+        const expected = convolveWithGradients(xShape, kernelShape, stride, oneDnn);
+        await tf.setBackend("tensorflow");
+        const before = tf.memory().numTensors;
+        const actual = convolveWithGradients(xShape, kernelShape, stride, oneDnn);
+        assert.equal(tf.memory().numTensors, before, "tensors leaked");
+        const label = `${kernelShape.join("x")} stride ${stride} oneDnn ${oneDnn}`;
+        ["y", "dx", "dkernel"].forEach((name, i) =>
+          assertClose(actual[i], expected[i], 1e-3, `${label} ${name}`)
+        );
+      }
     }
     await tf.setBackend("cpu");
   },
@@ -182,7 +192,7 @@ Deno.test({
     const expected = tf.grad(loss((filter) => tf.conv2d(x, filter, 1, "same")))(kernel);
     let actual: tf.Tensor | undefined;
     const profile = await tf.profile(() => {
-      actual = tf.grad(loss((filter) => convolve(x, filter, 1, false)))(kernel);
+      actual = tf.grad(loss((filter) => convolve(x, filter, 1, false, false)))(kernel);
     });
     assertClose(actual!.dataSync() as Float32Array, expected.dataSync() as Float32Array, 1e-4, "dkernel");
     // The flipped kernel of the custom gradient would show as a Reverse kernel.

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Checkpoint, type CheckpointIdentity, readCheckpoint } from "./checkpoint.ts";
+import { ONEDNN_VARIABLE } from "./onednn.ts";
 
 /** Start of a run: from scratch, with a sentence on why when a checkpoint was set aside, or from a checkpoint. */
 export type RunStart =
@@ -33,13 +34,15 @@ export async function decideRunStart(
   const differences = (Object.keys(identity) as (keyof CheckpointIdentity)[])
     .filter((key) => stored[key] !== identity[key])
     // Optional fields that an older checkpoint lacks are not compared.
-    .filter((key) => !(key === "datasetDigest" && stored.datasetDigest === undefined))
+    .filter((key) => !((key === "datasetDigest" || key === "oneDnn") && stored[key] === undefined))
     .map((key) =>
       `${key} ${JSON.stringify(stored[key])} in the checkpoint, ${JSON.stringify(identity[key])} now`
     );
   if (differences.length > 0) {
     const backendHint = stored.backend !== identity.backend
       ? ` Pass --backend ${stored.backend} to resume it instead.`
+      : stored.oneDnn !== undefined && stored.oneDnn !== identity.oneDnn
+      ? ` Set ${ONEDNN_VARIABLE}=${stored.oneDnn ? 1 : 0} to resume it instead.`
       : "";
     return {
       kind: "fresh",

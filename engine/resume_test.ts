@@ -114,3 +114,21 @@ Deno.test("decideRunStart starts over when the images changed", () =>
       /datasetDigest "abab.*" in the checkpoint/,
     );
   }, DIGEST_IDENTITY));
+
+Deno.test("decideRunStart resumes a checkpoint written before oneDnn", () =>
+  withCheckpoint(async (folder) => {
+    for (const oneDnn of [false, true]) {
+      const start = await decideRunStart(folder, { ...IDENTITY, oneDnn }, false);
+      assert.equal(start.kind, "resume", `oneDnn ${oneDnn}`);
+    }
+  }));
+
+Deno.test("decideRunStart starts over when oneDNN changed", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, { ...IDENTITY, oneDnn: true }, false);
+    assert.equal(start.kind, "fresh");
+    assert.match(
+      start.kind === "fresh" ? start.reason ?? "" : "",
+      /oneDnn false in the checkpoint, true now\)\. Set TF_ENABLE_ONEDNN_OPTS=0 to resume it instead\./,
+    );
+  }, { ...IDENTITY, oneDnn: false }));

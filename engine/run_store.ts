@@ -39,7 +39,11 @@ export interface StoredRunConfig {
   /** Undecodable images left out by `--skip-bad-images`, per split; absent for CIFAR binaries. */
   skippedImages?: { train: number; val: number };
   configSummary: string;
-  versions: { deno: string; tfjs: string; backend: string };
+  /**
+   * `oneDnn` says whether TensorFlow ran its oneDNN kernels. It is recorded for the
+   * `tensorflow` backend only, and runs stored before it existed lack it.
+   */
+  versions: { deno: string; tfjs: string; backend: string; oneDnn?: boolean };
   /**
    * `--workers` of the process that started the run, 0 for the training thread. It
    * changes the speed, not the result. Absent from runs stored before it existed.

@@ -55,6 +55,12 @@ Deno.test({
       assert.equal(config.trainImages, 12);
       assert.equal(config.config.seed, 1);
       assert.ok(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"].includes(config.versions.backend));
+      if (config.versions.backend === "tensorflow") {
+        assert.equal(typeof config.versions.oneDnn, "boolean", "versions.oneDnn");
+        assert.match(first.stderr, /backend: tensorflow, oneDNN (on|off) \(/);
+      } else {
+        assert.equal(config.versions.oneDnn, undefined, "versions.oneDnn on another backend");
+      }
       const epochs = Deno.readTextFileSync(join(miRun, "epochs.jsonl")).trim().split("\n").map((line) =>
         JSON.parse(line)
       );
