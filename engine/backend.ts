@@ -36,7 +36,7 @@ import {
   webGpuAdapterRequested,
   type WebGpuProbeResult,
 } from "./gpu_probe.ts";
-import { applyOneDnnDefault } from "./onednn.ts";
+import { applyOneDnnDefault, checkOneDnnVariable } from "./onednn.ts";
 
 /** Backends that `--backend` accepts, in the order of automatic selection. */
 export const BACKEND_NAMES = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] as const;
@@ -144,6 +144,7 @@ export async function selectBackend(
   requested?: BackendName,
   environment: BackendEnvironment = DEFAULT_BACKEND_ENVIRONMENT,
 ): Promise<BackendChoice> {
+  if (requested === undefined || requested === "tensorflow") checkOneDnnVariable();
   if (requested !== undefined) {
     let device: string | undefined;
     try {

@@ -191,3 +191,24 @@ Deno.test("selectBackend('cpu') prints no advice to install tfjs-node", async ()
   assert.equal(stdout.trim(), "cpu cpu");
   assert.doesNotMatch(stdout + stderr, /node backend|tfjs-node/);
 });
+
+Deno.test("selectBackend rejects an invalid TF_ENABLE_ONEDNN_OPTS first", async () => {
+  const previous = Deno.env.get("TF_ENABLE_ONEDNN_OPTS");
+  Deno.env.set("TF_ENABLE_ONEDNN_OPTS", "yes");
+  try {
+    for (const requested of [undefined, "tensorflow"] as const) {
+      const environment = fakeEnvironment(NO_CUDA, LLVMPIPE, { tensorflow: undefined, wasm: undefined });
+      await assert.rejects(
+        () => selectBackend(requested, environment),
+        /TF_ENABLE_ONEDNN_OPTS is "yes", which TensorFlow does not accept\. Set it to 1/,
+        String(requested),
+      );
+      assert.deepEqual(environment.calls, [], "no backend probed or started");
+    }
+    const wasm = await selectBackend("wasm", fakeEnvironment(NO_CUDA, LLVMPIPE, { wasm: undefined }));
+    assert.equal(wasm.name, "wasm", "other backends do not read the variable");
+  } finally {
+    if (previous === undefined) Deno.env.delete("TF_ENABLE_ONEDNN_OPTS");
+    else Deno.env.set("TF_ENABLE_ONEDNN_OPTS", previous);
+  }
+});

@@ -52,6 +52,17 @@ export function parseOneDnnValue(value: string): boolean {
 }
 
 /**
+ * Checks the value of `TF_ENABLE_ONEDNN_OPTS`, so that a typo fails before any backend
+ * starts instead of making the `tensorflow` backend fail and another one take its place.
+ *
+ * @throws {Error} when the variable contains a value other than 0, 1, false or true.
+ */
+export function checkOneDnnVariable(environment: Pick<EnvironmentVariables, "get"> = Deno.env): void {
+  const value = environment.get(ONEDNN_VARIABLE);
+  if (value !== undefined) parseOneDnnValue(value);
+}
+
+/**
  * Sets `TF_ENABLE_ONEDNN_OPTS` to 1 where it is unset and returns the setting that
  * TensorFlow will read.
  *

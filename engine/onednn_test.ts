@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  checkOneDnnVariable,
   currentOneDnnSetting,
   describeOneDnn,
   type EnvironmentVariables,
@@ -30,6 +31,13 @@ Deno.test("parseOneDnnValue rejects other values", () => {
       JSON.stringify(value),
     );
   }
+});
+
+Deno.test("checkOneDnnVariable accepts unset and valid values", () => {
+  for (const value of [undefined, "0", "1", "true", "False"]) {
+    assert.doesNotThrow(() => checkOneDnnVariable(fakeEnvironment(value)), String(value));
+  }
+  assert.throws(() => checkOneDnnVariable(fakeEnvironment("2")), /TF_ENABLE_ONEDNN_OPTS is "2"/);
 });
 
 Deno.test("resolveOneDnnSetting sets 1 where unset", () => {
