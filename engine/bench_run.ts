@@ -130,7 +130,13 @@ async function runLocked(
   }
   let completedEpochs = 0;
   try {
-    const resume = await prepareRunFolder(directory, runId, config, context);
+    const prepared = await prepareRunFolder(directory, runId, config, context);
+    if (prepared.kind === "kept") {
+      // Nothing was written: the checkpoint waits for its backend and oneDNN setting.
+      output.log(`${runId}: not started: ${prepared.reason}`);
+      return { runId, status: "failed", error: prepared.reason };
+    }
+    const resume = prepared.resume;
     completedEpochs = resume?.completedEpochs ?? 0;
     const metrics = await trainAndCheckpoint(directory, runId, config, context, resume, (epochs) => {
       completedEpochs = epochs;
@@ -242,26 +248,33 @@ async function evaluateRobustnessIfNeeded(
   }
 }
 
-/** Starts the run folder over or readies it to resume, and returns the state to resume from, if any. */
+/**
+ * Starts the run folder over or readies it to resume, and returns the state to resume
+ * from, if any. Returns `kept`, and leaves the folder as it is, where its checkpoint
+ * belongs to another backend or oneDNN setting.
+ */
 async function prepareRunFolder(
   directory: string,
   runId: string,
   config: RunConfig,
   context: BenchContext,
-): Promise<ResumeState | undefined> {
+): Promise<{ kind: "ready"; resume?: ResumeState } | { kind: "kept"; reason: string }> {
   const stored = storedConfigOf(runId, config, context);
   const start = await decideRunStart(directory, identityOf(runId, config, context), context.plan.force);
+  if (start.kind === "kept") return start;
   if (start.kind === "fresh") {
     if (start.reason !== undefined) context.output.log(`${runId}: starting over. ${start.reason}`);
     await startRun(directory, stored);
-    return undefined;
+    return { kind: "ready" };
   }
   const { manifest, arrays } = start.checkpoint;
   await resumeRun(directory, stored, manifest);
   context.output.log(
     `${runId}: resuming after epoch ${manifest.completedEpochs}/${config.epochs} from its checkpoint`,
   );
-  return { completedEpochs: manifest.completedEpochs, history: manifest.history, arrays };
+  if (start.note !== undefined) context.output.log(`${runId}: ${start.note}`);
+  const resume = { completedEpochs: manifest.completedEpochs, history: manifest.history, arrays };
+  return { kind: "ready", resume };
 }
 
 async function trainAndCheckpoint(

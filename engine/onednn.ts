@@ -1,9 +1,9 @@
 /**
  * Whether TensorFlow's CPU build runs its oneDNN kernels, and the suite's default for it.
  *
- * TensorFlow reads `TF_ENABLE_ONEDNN_OPTS` once per process, before its first
- * operation. Unset, TensorFlow 2.21 left oneDNN off on the 2-core AMD EPYC machines
- * with AVX2 of docs/performance.md: convolutions then ran as Eigen's image patches and
+ * TensorFlow reads `TF_ENABLE_ONEDNN_OPTS` once per process, when tfjs-node loads it.
+ * Unset, TensorFlow 2.21 left oneDNN off on the 2-core AMD EPYC machines with AVX2 of
+ * docs/performance.md: convolutions then ran as Eigen's image patches and
  * matrix products. It turned oneDNN on where the CPU had AVX-512 with VNNI and BF16. With
  * oneDNN on, training steps of the suite's ResNet-18 at width 1 ran 1.2 to 1.3 times as
  * fast on the AVX2 machines. So the suite sets the variable to 1 before it loads
@@ -86,10 +86,12 @@ export function resolveOneDnnSetting(
 
 /**
  * Applies {@linkcode resolveOneDnnSetting} to this process and records the result for
- * {@linkcode currentOneDnnSetting}. The `tensorflow` backend calls it before tfjs-node
- * loads TensorFlow.
+ * {@linkcode currentOneDnnSetting}, unless a setting was recorded when TensorFlow was
+ * loaded earlier. The `tensorflow` backend calls it before tfjs-node loads TensorFlow.
  */
 export function applyOneDnnDefault(loadedAlready: boolean): OneDnnSetting {
+  // A second start of the backend finds TensorFlow loaded with the setting recorded the first time.
+  if (loadedAlready && recorded !== undefined) return recorded;
   recorded = resolveOneDnnSetting(loadedAlready, Deno.env);
   return recorded;
 }

@@ -9,6 +9,7 @@ import {
   resolveOneDnnSetting,
 } from "./onednn.ts";
 import { nativeBackendAvailable } from "./_native_test_support.ts";
+import { selectBackend } from "./backend.ts";
 
 function fakeEnvironment(value?: string): EnvironmentVariables & { values: Map<string, string> } {
   const values = new Map<string, string>();
@@ -96,5 +97,22 @@ Deno.test({
     const value = Deno.env.get(ONEDNN_VARIABLE);
     assert.ok(value !== undefined, "the variable is set once the backend started");
     assert.equal(setting.enabled, parseOneDnnValue(value));
+  },
+});
+
+Deno.test({
+  name: "second backend start keeps the setting",
+  ignore: !(await nativeBackendAvailable()),
+  sanitizeResources: false,
+  async fn() {
+    const first = currentOneDnnSetting();
+    const value = Deno.env.get(ONEDNN_VARIABLE)!;
+    Deno.env.set(ONEDNN_VARIABLE, first.enabled ? "0" : "1");
+    try {
+      await selectBackend("tensorflow");
+      assert.deepEqual(currentOneDnnSetting(), first, "TensorFlow keeps what it read at load");
+    } finally {
+      Deno.env.set(ONEDNN_VARIABLE, value);
+    }
   },
 });

@@ -66,22 +66,37 @@ Deno.test("decideRunStart starts an empty folder", async () => {
   }
 });
 
-Deno.test("decideRunStart rejects another setup", () =>
+Deno.test("decideRunStart starts over for another setup", () =>
   withCheckpoint(async (folder) => {
     const cases: [Partial<CheckpointIdentity>, RegExp][] = [
-      [{ configHash: "ef".repeat(32) }, /configHash "cdcd.*" in the checkpoint, "efef.*" now/],
-      [{ trainImages: 13 }, /trainImages 12 in the checkpoint, 13 now/],
-      [{ tfjsVersion: "4.23.0" }, /tfjsVersion "4\.22\.0" in the checkpoint, "4\.23\.0" now/],
+      [{ configHash: "ef".repeat(32) }, /configHash "cdcd.*" in the checkpoint, "efef.*" now\)\.$/],
+      [{ trainImages: 13 }, /trainImages 12 in the checkpoint, 13 now\)\.$/],
+      [{ tfjsVersion: "4.23.0" }, /tfjsVersion "4\.22\.0" in the checkpoint, "4\.23\.0" now\)\.$/],
       [
-        { backend: "wasm" },
-        /backend "tensorflow" in the checkpoint, "wasm" now\)\. Pass --backend tensorflow/,
+        { tfjsVersion: "4.23.0", backend: "wasm" },
+        /backend "tensorflow" in the checkpoint, "wasm" now; tfjsVersion .*\)\.$|tfjsVersion .*; backend .*\)\.$/,
       ],
     ];
     for (const [change, reason] of cases) {
       const start = await decideRunStart(folder, { ...IDENTITY, ...change }, false);
       assert.equal(start.kind, "fresh", JSON.stringify(change));
-      assert.match(start.kind === "fresh" ? start.reason ?? "" : "", reason);
+      assert.match(start.kind === "fresh" ? start.reason ?? "" : "", reason, JSON.stringify(change));
     }
+  }));
+
+Deno.test("decideRunStart keeps another backend's checkpoint", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, { ...IDENTITY, backend: "wasm" }, false);
+    assert.equal(start.kind, "kept");
+    assert.match(
+      start.kind === "kept" ? start.reason : "",
+      /^its checkpoint after epoch 1 was written with another setup \(backend "tensorflow" in the checkpoint, "wasm" now\)\. Pass --backend tensorflow to resume it, or pass --force to start the run over\.$/,
+    );
+    assert.equal(
+      (await decideRunStart(folder, { ...IDENTITY, backend: "wasm" }, true)).kind,
+      "fresh",
+      "--force",
+    );
   }));
 
 Deno.test("decideRunStart starts over from a torn checkpoint", () =>
@@ -120,15 +135,31 @@ Deno.test("decideRunStart resumes a checkpoint written before oneDnn", () =>
     for (const oneDnn of [false, true]) {
       const start = await decideRunStart(folder, { ...IDENTITY, oneDnn }, false);
       assert.equal(start.kind, "resume", `oneDnn ${oneDnn}`);
+      assert.match(
+        start.kind === "resume" ? start.note ?? "" : "",
+        new RegExp(
+          `predates the record of the oneDNN setting\\. Where it ran with oneDNN ${oneDnn ? "off" : "on"},`,
+        ),
+      );
     }
+    const unrecorded = await decideRunStart(folder, IDENTITY, false);
+    assert.equal(unrecorded.kind === "resume" ? unrecorded.note : "not resumed", undefined, "no oneDnn now");
   }));
 
-Deno.test("decideRunStart starts over when oneDNN changed", () =>
+Deno.test("decideRunStart keeps another oneDNN setting's checkpoint", () =>
   withCheckpoint(async (folder) => {
     const start = await decideRunStart(folder, { ...IDENTITY, oneDnn: true }, false);
-    assert.equal(start.kind, "fresh");
+    assert.equal(start.kind, "kept");
     assert.match(
-      start.kind === "fresh" ? start.reason ?? "" : "",
-      /oneDnn false in the checkpoint, true now\)\. Set TF_ENABLE_ONEDNN_OPTS=0 to resume it instead\./,
+      start.kind === "kept" ? start.reason : "",
+      /\(oneDnn false in the checkpoint, true now\)\. Set TF_ENABLE_ONEDNN_OPTS=0 to resume it, or pass --force/,
     );
+    const wasm = await decideRunStart(folder, { ...IDENTITY, backend: "wasm", oneDnn: undefined }, false);
+    assert.match(
+      wasm.kind === "kept" ? wasm.reason : "",
+      /Pass --backend tensorflow and set TF_ENABLE_ONEDNN_OPTS=0 to resume it/,
+    );
+    const resumed = await decideRunStart(folder, { ...IDENTITY, oneDnn: false }, false);
+    assert.equal(resumed.kind, "resume");
+    assert.equal(resumed.kind === "resume" ? resumed.note : "not resumed", undefined, "no note");
   }, { ...IDENTITY, oneDnn: false }));

@@ -40,7 +40,7 @@ export interface StoredRunConfig {
   skippedImages?: { train: number; val: number };
   configSummary: string;
   /**
-   * `oneDnn` says whether TensorFlow ran its oneDNN kernels. It is recorded for the
+   * `oneDnn` is whether TensorFlow ran its oneDNN kernels. It is recorded for the
    * `tensorflow` backend only, and runs stored before it existed lack it.
    */
   versions: { deno: string; tfjs: string; backend: string; oneDnn?: boolean };
@@ -52,6 +52,16 @@ export interface StoredRunConfig {
   startedAt: string;
   /** Times the run was resumed from a checkpoint, oldest first, or absent when it never was. */
   resumedAt?: string[];
+}
+
+/**
+ * Returns the backend of a stored run as reports show it: the name, with "(oneDNN)" or
+ * "(no oneDNN)" where the run recorded TensorFlow's oneDNN setting, because the two round
+ * differently and run at different speeds.
+ */
+export function describeStoredBackend(versions: StoredRunConfig["versions"]): string {
+  if (versions.oneDnn === undefined) return versions.backend;
+  return `${versions.backend} (${versions.oneDnn ? "oneDNN" : "no oneDNN"})`;
 }
 
 /** Contents of `final.json`. */

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type CheckpointManifest, saveCheckpoint } from "./checkpoint.ts";
 import type { EpochMetrics } from "./epoch_tracker.ts";
-import { readRuns, resumeRun, runDirectory, startRun, type StoredRunConfig } from "./run_store.ts";
+import {
+  describeStoredBackend,
+  readRuns,
+  resumeRun,
+  runDirectory,
+  startRun,
+  type StoredRunConfig,
+} from "./run_store.ts";
 
 Deno.test("runDirectory rejects ids outside the root", () => {
   for (const runId of ["../escape", "..", "a/../../b", "a/b", ".hidden", "", "a\\b", "/etc"]) {
@@ -114,4 +121,12 @@ Deno.test("readRuns leaves out corrupt run folders", async () => {
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("describeStoredBackend names the oneDNN setting", () => {
+  const versions = { deno: "2.9.6", tfjs: "4.22.0", backend: "tensorflow" };
+  assert.equal(describeStoredBackend(versions), "tensorflow", "recorded before the setting");
+  assert.equal(describeStoredBackend({ ...versions, oneDnn: true }), "tensorflow (oneDNN)");
+  assert.equal(describeStoredBackend({ ...versions, oneDnn: false }), "tensorflow (no oneDNN)");
+  assert.equal(describeStoredBackend({ ...versions, backend: "wasm" }), "wasm");
 });

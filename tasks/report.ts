@@ -7,7 +7,7 @@
  */
 import { dirname, join, parse, relative } from "node:path";
 import { parseArgs } from "node:util";
-import type { StoredRun } from "../engine/run_store.ts";
+import { describeStoredBackend, type StoredRun } from "../engine/run_store.ts";
 import { buildResultsTable, type RunSummary } from "../reports/markdown.ts";
 import { listCompositions, listMethods } from "../methods/registry.ts";
 import { writeFileAtomic } from "../engine/atomic_write.ts";
@@ -84,7 +84,7 @@ export function summarizeRun(run: StoredRun): RunSummary {
     method: run.config.config.method,
     dataset: run.config.datasetName,
     seed: run.config.config.seed,
-    backend: run.config.versions.backend,
+    backend: describeStoredBackend(run.config.versions),
     configSummary: run.config.configSummary,
     status: run.final.status,
     directory: run.directory,
@@ -206,7 +206,7 @@ export function toAblationRun(run: LoadedRun): AblationRun[] {
     method: runConfig.method,
     dataset: config.datasetName,
     seed: runConfig.seed,
-    backend: config.versions.backend,
+    backend: describeStoredBackend(config.versions),
     baseSummary: summarizeConfig(base, config.trainImages),
     settings: {
       confidence: options.confidence ?? defaults.confidence,
