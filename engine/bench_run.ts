@@ -138,7 +138,7 @@ async function runLocked(
     }
     const resume = prepared.resume;
     completedEpochs = resume?.completedEpochs ?? 0;
-    const metrics = await trainAndCheckpoint(directory, runId, config, context, resume, (epochs) => {
+    const metrics = await trainAndCheckpoint(directory, runId, prepared.record, context, resume, (epochs) => {
       completedEpochs = epochs;
     });
     await evaluateRobustnessIfNeeded(directory, runId, config, context);
@@ -258,36 +258,46 @@ async function prepareRunFolder(
   runId: string,
   config: RunConfig,
   context: BenchContext,
-): Promise<{ kind: "ready"; resume?: ResumeState } | { kind: "kept"; reason: string }> {
-  const stored = storedConfigOf(runId, config, context);
-  const start = await decideRunStart(directory, identityOf(runId, config, context), context.plan.force);
+): Promise<{ kind: "ready"; record: RunRecord; resume?: ResumeState } | { kind: "kept"; reason: string }> {
+  const record = { config, recordOneDnn: true };
+  const start = await decideRunStart(directory, identityOf(runId, record, context), context.plan.force);
   if (start.kind === "kept") return start;
   if (start.kind === "fresh") {
     if (start.reason !== undefined) context.output.log(`${runId}: starting over. ${start.reason}`);
-    await startRun(directory, stored);
-    return { kind: "ready" };
+    await startRun(directory, storedConfigOf(runId, record, context));
+    return { kind: "ready", record };
   }
+  // A checkpoint from before the oneDNN record ran with an unknown setting, so the run records none.
+  const resumedRecord = { config, recordOneDnn: start.checkpoint.manifest.identity.oneDnn !== undefined };
   const { manifest, arrays } = start.checkpoint;
-  await resumeRun(directory, stored, manifest);
+  await resumeRun(directory, storedConfigOf(runId, resumedRecord, context), manifest);
   context.output.log(
     `${runId}: resuming after epoch ${manifest.completedEpochs}/${config.epochs} from its checkpoint`,
   );
   if (start.note !== undefined) context.output.log(`${runId}: ${start.note}`);
   const resume = { completedEpochs: manifest.completedEpochs, history: manifest.history, arrays };
-  return { kind: "ready", resume };
+  return { kind: "ready", record: resumedRecord, resume };
+}
+
+/** A run's configuration, and whether its stored files record the oneDNN setting. */
+interface RunRecord {
+  config: RunConfig;
+  /** False for a run resumed from a checkpoint that predates the record, whose setting is unknown. */
+  recordOneDnn: boolean;
 }
 
 async function trainAndCheckpoint(
   directory: string,
   runId: string,
-  config: RunConfig,
+  record: RunRecord,
   context: BenchContext,
   resume: ResumeState | undefined,
   onCheckpoint: (completedEpochs: number) => void,
 ): Promise<EpochMetrics> {
   const { dataset, backend, output } = context;
+  const { config } = record;
   const method = createMethod(config.method, config.methodOptions);
-  const identity = identityOf(runId, config, context);
+  const identity = identityOf(runId, record, context);
   let history = resume?.history ?? [];
   output.log(`${runId}: training ${config.method}, seed ${config.seed}, backend ${backend.name}`);
   const metrics = await trainModel(
@@ -328,7 +338,11 @@ async function trainAndCheckpoint(
   return metrics;
 }
 
-function storedConfigOf(runId: string, config: RunConfig, context: BenchContext): StoredRunConfig {
+function storedConfigOf(
+  runId: string,
+  { config, recordOneDnn }: RunRecord,
+  context: BenchContext,
+): StoredRunConfig {
   const { dataset, backend } = context;
   return {
     runId,
@@ -345,14 +359,18 @@ function storedConfigOf(runId: string, config: RunConfig, context: BenchContext)
       deno: Deno.version.deno,
       tfjs: tf.version.tfjs,
       backend: backend.name,
-      ...oneDnnFieldOf(backend),
+      ...oneDnnFieldOf(backend, recordOneDnn),
     },
     batchWorkers: context.plan.pipeline.workers,
     startedAt: new Date().toISOString(),
   };
 }
 
-function identityOf(runId: string, config: RunConfig, context: BenchContext): CheckpointIdentity {
+function identityOf(
+  runId: string,
+  { config, recordOneDnn }: RunRecord,
+  context: BenchContext,
+): CheckpointIdentity {
   const { dataset, backend } = context;
   return {
     runId,
@@ -364,13 +382,13 @@ function identityOf(runId: string, config: RunConfig, context: BenchContext): Ch
     valImages: dataset.val.count,
     numClasses: dataset.classNames.length,
     datasetDigest: datasetDigestOf(dataset),
-    ...oneDnnFieldOf(backend),
+    ...oneDnnFieldOf(backend, recordOneDnn),
   };
 }
 
 /** Returns `{ oneDnn }` on the `tensorflow` backend, whose oneDNN setting changes the rounding, else nothing. */
-function oneDnnFieldOf(backend: BackendChoice): { oneDnn?: boolean } {
-  return backend.name === "tensorflow" ? { oneDnn: oneDnnEnabled() } : {};
+function oneDnnFieldOf(backend: BackendChoice, recordOneDnn: boolean): { oneDnn?: boolean } {
+  return backend.name === "tensorflow" && recordOneDnn ? { oneDnn: oneDnnEnabled() } : {};
 }
 
 function formatProgress(method: string, seed: number, progress: StepProgress): string {

@@ -219,6 +219,10 @@ function checkManifest(manifest: CheckpointManifest): string | undefined {
     return `format ${manifest?.format} version ${manifest?.version} is not ${FORMAT} version ${VERSION}`;
   }
   if (typeof manifest.identity !== "object" || manifest.identity === null) return "identity is missing";
+  const { oneDnn } = manifest.identity;
+  if (oneDnn !== undefined && typeof oneDnn !== "boolean") {
+    return `identity.oneDnn ${JSON.stringify(oneDnn)} is not true, false or absent`;
+  }
   const { completedEpochs, history, bin, tensors } = manifest;
   if (!Number.isInteger(completedEpochs) || completedEpochs < 1) {
     return `completedEpochs ${completedEpochs} is not a positive integer`;

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Checkpoint, type CheckpointIdentity, readCheckpoint } from "./checkpoint.ts";
+import { BACKEND_NAMES } from "./backend.ts";
 import { ONEDNN_VARIABLE } from "./onednn.ts";
 
 /**
@@ -54,7 +55,8 @@ export async function decideRunStart(
   const differences = differing.map((key) =>
     `${key} ${JSON.stringify(stored[key])} in the checkpoint, ${JSON.stringify(identity[key])} now`
   ).join("; ");
-  if (differing.every((key) => SWITCHABLE.includes(key))) {
+  const knownBackend = (BACKEND_NAMES as readonly string[]).includes(stored.backend);
+  if (knownBackend && differing.every((key) => SWITCHABLE.includes(key))) {
     return {
       kind: "kept",
       reason: `its checkpoint after epoch ${manifest.completedEpochs} was written with another setup ` +

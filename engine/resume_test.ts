@@ -163,3 +163,20 @@ Deno.test("decideRunStart keeps another oneDNN setting's checkpoint", () =>
     assert.equal(resumed.kind, "resume");
     assert.equal(resumed.kind === "resume" ? resumed.note : "not resumed", undefined, "no note");
   }, { ...IDENTITY, oneDnn: false }));
+
+Deno.test("decideRunStart starts over for an unknown backend", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, IDENTITY, false);
+    assert.equal(start.kind, "fresh");
+    assert.match(start.kind === "fresh" ? start.reason ?? "" : "", /backend "Tensorflow" in the checkpoint/);
+  }, { ...IDENTITY, backend: "Tensorflow" }));
+
+Deno.test("decideRunStart starts over for an invalid oneDnn", () =>
+  withCheckpoint(async (folder) => {
+    const start = await decideRunStart(folder, { ...IDENTITY, oneDnn: true }, false);
+    assert.equal(start.kind, "fresh");
+    assert.match(
+      start.kind === "fresh" ? start.reason ?? "" : "",
+      /^The checkpoint is invalid: .*checkpoint\.json: identity\.oneDnn "true" is not true, false or absent\.$/,
+    );
+  }, { ...IDENTITY, oneDnn: "true" as unknown as boolean }));
