@@ -9,7 +9,7 @@ import { loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { type ImageDataset, isStreamed } from "../datasets/types.ts";
 import { type BackendChoice, selectBackend } from "./backend.ts";
-import { describeOneDnn } from "./onednn.ts";
+import { describeOneDnn, recordsOneDnn } from "./onednn.ts";
 import type { BenchPlan } from "./bench_options.ts";
 import { type BenchOutput, runOne, type RunOutcome } from "./bench_run.ts";
 import type { RunConfig } from "./config.ts";
@@ -102,7 +102,7 @@ export function describeNmiKernel(bins: number, side: number): string {
 }
 
 function describeBackend(backend: BackendChoice): string {
-  const kernels = backend.name === "tensorflow" ? `, ${describeOneDnn()}` : "";
+  const kernels = recordsOneDnn(backend.name) ? `, ${describeOneDnn()}` : "";
   const skipped = backend.skipped.length > 0 ? ` (skipped ${backend.skipped.join("; ")})` : "";
   return `backend: ${backend.name}${kernels}${skipped}`;
 }

@@ -11,7 +11,7 @@ import { splitDigest } from "./corrupted_split.ts";
 import type { ImageDataset } from "../datasets/types.ts";
 import { createMethod } from "../methods/registry.ts";
 import type { BackendChoice } from "./backend.ts";
-import { oneDnnEnabled } from "./onednn.ts";
+import { oneDnnEnabled, recordsOneDnn } from "./onednn.ts";
 import type { BenchPlan } from "./bench_options.ts";
 import { type CheckpointIdentity, saveCheckpoint } from "./checkpoint.ts";
 import { completeFinalMetrics } from "./final_metrics.ts";
@@ -132,7 +132,7 @@ async function runLocked(
   try {
     const prepared = await prepareRunFolder(directory, runId, config, context);
     if (prepared.kind === "kept") {
-      // Nothing was written: the checkpoint waits for its backend and oneDNN setting.
+      // Nothing is written, so the checkpoint stays until its backend and oneDNN setting return.
       output.log(`${runId}: not started: ${prepared.reason}`);
       return { runId, status: "failed", error: prepared.reason };
     }
@@ -388,7 +388,7 @@ function identityOf(
 
 /** Returns `{ oneDnn }` on the `tensorflow` backend, whose oneDNN setting changes the rounding, else nothing. */
 function oneDnnFieldOf(backend: BackendChoice, recordOneDnn: boolean): { oneDnn?: boolean } {
-  return backend.name === "tensorflow" && recordOneDnn ? { oneDnn: oneDnnEnabled() } : {};
+  return recordsOneDnn(backend.name) && recordOneDnn ? { oneDnn: oneDnnEnabled() } : {};
 }
 
 function formatProgress(method: string, seed: number, progress: StepProgress): string {

@@ -159,7 +159,7 @@ Deno.test({
       [[1, 6, 4, 3], [1, 1, 3, 5], 2],
       [[2, 5, 5, 3], [1, 1, 3, 4], 2],
     ];
-    // oneDNN false takes the forward and phase input gradients, true tfjs's own.
+    // With oneDnn false, convolve uses the suite's forward and phase input gradients, and with true, tfjs's own.
     for (const [xShape, kernelShape, stride] of cases) {
       for (const oneDnn of [false, true]) {
         await tf.setBackend("cpu");

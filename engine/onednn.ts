@@ -119,6 +119,14 @@ function enabledByValue(value: string | undefined): boolean {
   }
 }
 
+/**
+ * Returns whether the suite sets and records the oneDNN setting for the backend named:
+ * only for `tensorflow`, TensorFlow's CPU build.
+ */
+export function recordsOneDnn(backendName: string): boolean {
+  return backendName === "tensorflow";
+}
+
 /** Returns whether TensorFlow runs its oneDNN kernels in this process (see {@linkcode currentOneDnnSetting}). */
 export function oneDnnEnabled(): boolean {
   return currentOneDnnSetting().enabled;

@@ -6,6 +6,7 @@ import {
   type EnvironmentVariables,
   ONEDNN_VARIABLE,
   parseOneDnnValue,
+  recordsOneDnn,
   resolveOneDnnSetting,
 } from "./onednn.ts";
 import { nativeBackendAvailable } from "./_native_test_support.ts";
@@ -71,6 +72,13 @@ Deno.test("resolveOneDnnSetting after TensorFlow loaded", () => {
     enabled: false,
     source: "unknown",
   });
+});
+
+Deno.test("recordsOneDnn only for tensorflow", () => {
+  assert.equal(recordsOneDnn("tensorflow"), true);
+  for (const name of ["tensorflow-gpu", "webgpu", "wasm", "cpu"]) {
+    assert.equal(recordsOneDnn(name), false, name);
+  }
 });
 
 Deno.test("describeOneDnn names state and origin", () => {

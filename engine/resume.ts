@@ -26,7 +26,7 @@ const SWITCHABLE: readonly (keyof CheckpointIdentity)[] = ["backend", "oneDnn"];
  * Returns `resume` when the folder contains a valid checkpoint whose identity
  * (run id, configuration hash, backend, oneDNN setting, tfjs version, dataset name,
  * sizes and digest) equals `identity`. Returns `kept` when only the backend or the
- * oneDNN setting differ, so that the checkpoint stays until the user switches back or
+ * oneDNN setting differs, so that the checkpoint stays until the user switches back or
  * passes --force, and `fresh` otherwise. With `force`, always `fresh`.
  *
  * The backend and oneDNN setting must match because kernels round differently, and a
@@ -81,8 +81,8 @@ function describeSwitchBack(stored: CheckpointIdentity, identity: CheckpointIden
 /** Returns a note where a checkpoint that predates the oneDNN record resumes on the `tensorflow` backend. */
 function unrecordedOneDnnNote(stored: CheckpointIdentity, identity: CheckpointIdentity): { note?: string } {
   if (stored.oneDnn !== undefined || identity.oneDnn === undefined) return {};
-  // NOTE: TensorFlow 2.21's default, which such a checkpoint ran with, was off on AVX2 CPUs
-  // and on with AVX-512 VNNI; this code cannot tell which applied.
+  // NOTE: such a checkpoint ran with TensorFlow 2.21's default, which was off on AVX2 CPUs
+  // and on with AVX-512 VNNI. This code cannot tell which applied.
   return {
     note: "Its checkpoint predates the record of the oneDNN setting. Where it ran with oneDNN " +
       `${identity.oneDnn ? "off" : "on"}, the remaining epochs round differently from an uninterrupted run.`,

@@ -18,7 +18,7 @@ import {
 import { EMBEDDED_SPEC, loadDataset } from "../datasets/mod.ts";
 import { takePerClass } from "../datasets/subset.ts";
 import { parseBackendName, selectBackend } from "../engine/backend.ts";
-import { describeOneDnn, oneDnnEnabled } from "../engine/onednn.ts";
+import { describeOneDnn, oneDnnEnabled, recordsOneDnn } from "../engine/onednn.ts";
 import { nonNegativeInteger, positiveInteger, positiveNumber } from "../engine/option_values.ts";
 import { canonicalDatasetSpec } from "../engine/user_paths.ts";
 import { defaultWorkerCount } from "../pipeline/mod.ts";
@@ -109,7 +109,7 @@ async function main(args: string[]): Promise<number> {
   try {
     const backend = await selectBackend(options.backend);
     const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} logical CPUs`;
-    const kernels = backend.name === "tensorflow" ? `, ${describeOneDnn()}` : "";
+    const kernels = recordsOneDnn(backend.name) ? `, ${describeOneDnn()}` : "";
     console.error(`perf: backend ${backend.name}${kernels}, Deno ${Deno.version.deno}, ${machine}`);
     const loaded = await loadDataset(options.dataset, { side: 32 });
     const dataset = { ...loaded, train: takePerClass(loaded.train, options.trainPerClass) };
@@ -137,7 +137,7 @@ async function main(args: string[]): Promise<number> {
       console.log(
         JSON.stringify({
           backend: backend.name,
-          oneDnn: backend.name === "tensorflow" ? oneDnnEnabled() : null,
+          oneDnn: recordsOneDnn(backend.name) ? oneDnnEnabled() : null,
           deno: Deno.version.deno,
           machine,
           timings,
